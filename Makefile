@@ -1,0 +1,102 @@
+# wsusd - a WSUS-compatible update server.  `make run` builds and starts it
+# on an embedded default; `make test` builds and runs every test, then runs
+# the suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+
+CC       ?= cc
+BUILD    ?= build
+SANITIZER ?=
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
+            -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -D_GNU_SOURCE -iquote server -iquote conf -iquote store -iquote webservices
+ifneq ($(SANITIZER),)
+CFLAGS   += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -O1
+LDFLAGS  += -fsanitize=$(SANITIZER)
+endif
+LIBS_SRV := -lmicrohttpd -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lz -lexpat -lpthread
+LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+
+# Debian packages the build, `make run` and the tests need.
+DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libmbedtls-dev libsqlite3-dev \
+             zlib1g-dev libexpat1-dev libcurl4-openssl-dev
+DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 procps iproute2
+DEB_BENCH := nginx-light wrk hyperfine
+
+CONF_SRCS := conf/config.c
+STORE_SRCS := store/db.c store/stmt.c store/schema.c store/advert.c store/group.c store/guid.c
+WS_SRCS   := webservices/soap.c webservices/wsdl.c webservices/services.c \
+             webservices/wsdl_blob.S
+SRV_SRCS  := server/log.c server/route.c server/content.c server/tls.c \
+             server/relay.c server/http.c server/crypto.c server/advert.c
+WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
+UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS)
+
+UNIT_TESTS := test_config test_route test_range test_store
+
+obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
+
+all: $(BUILD)/wsusd $(BUILD)/wsusutil
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Wa,-Iwebservices/wsdl -MMD -MP -c -o $@ $<
+
+$(BUILD)/wsusd: $(call obj,$(WSUSD_SRCS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+
+$(BUILD)/wsusutil: $(call obj,$(UTIL_SRCS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+
+$(BUILD)/test_config: $(call obj,tests/unit/test_config.c $(CONF_SRCS) server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_route: $(call obj,tests/unit/test_route.c server/route.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_range: $(call obj,tests/unit/test_range.c server/content.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_store: $(call obj,tests/unit/test_store.c $(STORE_SRCS) server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- set-up: install missing Debian packages (root or sudo) ---------------
+deps:
+	@./tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
+deps-bench:
+	@./tests/deps.sh $(DEB_BENCH)
+
+# --- run on the embedded default ---------------------------------------------
+RUNDIR ?= run
+run: deps all
+	$(BUILD)/wsusutil init $(RUNDIR)
+	exec $(BUILD)/wsusd -c $(RUNDIR)/wsusd.conf
+
+# --- tests -------------------------------------------------------------------
+check-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))
+	@./tests/run.sh unit $(BUILD) $(UNIT_TESTS)
+
+check-e2e: all
+	@./tests/run.sh e2e $(BUILD)
+
+check: check-unit check-e2e
+
+check-asan:
+	$(MAKE) BUILD=build-asan SANITIZER=address,undefined check
+
+test: deps
+	$(MAKE) check
+	$(MAKE) check-asan
+
+bench: deps deps-bench all
+	./bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all deps deps-bench run check-unit check-e2e check check-asan test bench clean
+
+# .incbin is invisible to -MMD: the WSDL blob depends on the WSDL files.
+$(BUILD)/obj/webservices/wsdl_blob.o: $(wildcard webservices/wsdl/*.wsdl)

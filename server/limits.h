@@ -1,0 +1,43 @@
+/*
+ * limits.h - every bound wsusd puts on external input, with its unit.
+ *
+ * Owns: the numbers.  Each one is enforced before the input it bounds is
+ * allocated or parsed.  Pre-authentication variants are tighter.  Nothing
+ * else in the tree may hard-code a size, count or time that limits what a
+ * peer can make us do; add it here and name its unit.
+ */
+#ifndef WSUSD_LIMITS_H
+#define WSUSD_LIMITS_H
+
+/* --- connections ------------------------------------------------------ */
+#define LIMIT_CONNECTIONS              20000   /* per listener, all peers */
+#define LIMIT_CONNECTIONS_PER_IP         512   /* per listener; DO opens >= 7 */
+#define LIMIT_CONNECTION_MEMORY_BYTES  32768   /* MHD pool per connection: request line + headers */
+#define LIMIT_HEADER_BYTES             16384   /* request line + all headers */
+#define LIMIT_IDLE_TIMEOUT_S             120   /* keep-alive idle; DO idles >= 31 s */
+#define LIMIT_HANDSHAKE_TIMEOUT_S         15   /* TCP accept -> TLS handshake done */
+#define LIMIT_LISTEN_BACKLOG            1024   /* listen(2) backlog */
+#define LIMIT_NOFILE                  65536   /* RLIMIT_NOFILE we ask for (3 fds per TLS conn) */
+
+/* --- request bodies ----------------------------------------------------- */
+#define LIMIT_SOAP_BODY_BYTES     (4u << 20)   /* any SOAP request body: 4 MiB */
+#define LIMIT_SOAP_BODY_PREAUTH_BYTES (256u << 10) /* before a valid cookie */
+#define LIMIT_SOAPACTION_BYTES          512    /* SOAPAction header value */
+#define LIMIT_PATH_BYTES               1024    /* request path after normalising */
+
+/* --- content ------------------------------------------------------------ */
+#define LIMIT_RANGE_SPECS                 16   /* byte-range-specs in one Range */
+#define LIMIT_RANGE_HEADER_BYTES         512   /* Range header value */
+
+/* --- TLS relay ---------------------------------------------------------- */
+#define LIMIT_RELAY_BUF_BYTES         16384    /* each direction, per connection */
+#define LIMIT_TLS_SESSION_CACHE        20000   /* cached sessions (resumption) */
+#define LIMIT_TLS_SESSION_LIFETIME_S   86400   /* cache entry / ticket lifetime */
+#define LIMIT_TLS_TICKET_ROTATE_S       3600   /* ticket key rotation period */
+
+/* --- configuration file ------------------------------------------------- */
+#define LIMIT_CONF_LINE_BYTES           4096   /* one line of wsusd.conf */
+#define LIMIT_CONF_FILE_BYTES      (1u << 20)  /* whole config file */
+#define LIMIT_FQDN_BYTES                 253   /* DNS name, RFC 1035 */
+
+#endif /* WSUSD_LIMITS_H */

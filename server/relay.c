@@ -1,0 +1,543 @@
+/*
+ * relay.c - the HTTPS listener: worker threads that accept TCP, run the
+ * TLS handshake with mbedTLS (tls.c), and relay plaintext to and from a
+ * libmicrohttpd daemon over a socketpair (http.c).
+ *
+ * Design (measured in bench/, see PERF-NOTES): one thread per core does
+ * both the relay and its own libmicrohttpd daemon's work, in one epoll
+ * loop, so a request never crosses threads.  All workers wait on the one
+ * listening socket (EPOLLEXCLUSIVE).  A connection costs three fds: the
+ * client's TCP socket, our end of the socketpair, and libmicrohttpd's end
+ * (which it owns and closes).  Both of ours are edge-triggered; on any
+ * event relay_pump() moves bytes until nothing moves, so every stall is
+ * parked on an EAGAIN / WANT_* that a later edge will end.
+ *
+ * Owns: accept limits (total and per IP), handshake and drain deadlines,
+ * backpressure (never read a side whose buffer toward the other is full)
+ * and the close sequence.  Never parses HTTP and never sees a key.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#define RELAY_EVENTS     256   /* epoll events per wait */
+#define RELAY_ACCEPTS     64   /* accepts per wake-up, so one worker can't hog */
+#define RELAY_DRAIN_S      5   /* to flush close_notify after the response */
+#define RELAY_IPBUCKETS 4096
+
+enum relay_kind { RK_LISTEN, RK_HTTP, RK_STOP, RK_TCP, RK_PLAIN };
+
+struct relay_handle {
+	enum relay_kind    kind;
+	struct relay_conn *conn;
+};
+
+enum relay_state { RS_HANDSHAKE, RS_OPEN, RS_DRAIN, RS_DEAD };
+
+struct relay_conn {
+	struct relay_conn   *prev, *next;
+	struct relay_handle  h_tcp, h_plain;
+	struct tls_conn     *tls;
+	int                  tcp, plain;
+	enum relay_state     state;
+	int                  client_eof;   /* TLS side ended: shut down plain writes */
+	int                  plain_shut;
+	int                  http_eof;     /* libmicrohttpd closed: flush then close_notify */
+	time_t               deadline;     /* 0: none */
+	struct sockaddr_storage sa;
+	socklen_t            salen;
+	size_t               up_off, up_len;       /* TLS -> plain */
+	size_t               down_off, down_len;   /* plain -> TLS */
+	unsigned char        up[LIMIT_RELAY_BUF_BYTES];
+	unsigned char        down[LIMIT_RELAY_BUF_BYTES];
+};
+
+struct relay_worker {
+	pthread_t            thread;
+	int                  ep, stopfd;
+	struct http_daemon  *http;
+	struct relay_handle  h_listen, h_http, h_stop;
+	struct relay_conn   *conns;        /* all live connections */
+	struct relay_conn   *dead;         /* freed after each epoll batch */
+	unsigned             id;
+};
+
+/* Per-IP connection counts, shared by the workers. */
+struct relay_ipnode {
+	struct relay_ipnode *next;
+	unsigned char        addr[16];
+	unsigned             count;
+};
+
+static struct relay_worker *relay_workers;
+static unsigned             relay_nworkers;
+static int                  relay_listen_fd = -1;
+static struct http_env     *relay_env;
+static atomic_uint          relay_total;
+static pthread_mutex_t      relay_ip_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct relay_ipnode *relay_ip[RELAY_IPBUCKETS];
+
+/* The 16-byte key of a peer address (IPv4 mapped into IPv6). */
+static void
+relay_ipkey(const struct sockaddr_storage *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa->ss_family == AF_INET6) {
+		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	} else if (sa->ss_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	}
+}
+
+static unsigned
+relay_iphash(const unsigned char key[16])
+{
+	unsigned h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h % RELAY_IPBUCKETS;
+}
+
+/*
+ * relay_ip_adjust - add delta (+1/-1) to the peer's count.  Returns 0, or
+ * -1 when +1 would pass LIMIT_CONNECTIONS_PER_IP (nothing counted).
+ */
+static int
+relay_ip_adjust(const struct sockaddr_storage *sa, int delta)
+{
+	unsigned char key[16];
+	struct relay_ipnode **pp, *n;
+	int rc = 0;
+
+	relay_ipkey(sa, key);
+	pthread_mutex_lock(&relay_ip_lock);
+	for (pp = &relay_ip[relay_iphash(key)]; (n = *pp) != NULL; pp = &n->next)
+		if (memcmp(n->addr, key, 16) == 0)
+			break;
+	if (delta > 0) {
+		if (n == NULL) {
+			if ((n = calloc(1, sizeof(*n))) == NULL) {
+				rc = -1;
+				goto out;
+			}
+			memcpy(n->addr, key, 16);
+			n->next = *pp;
+			*pp = n;
+		}
+		if (n->count >= LIMIT_CONNECTIONS_PER_IP)
+			rc = -1;
+		else
+			n->count++;
+	} else if (n != NULL && --n->count == 0) {
+		*pp = n->next;
+		free(n);
+	}
+out:
+	pthread_mutex_unlock(&relay_ip_lock);
+	return rc;
+}
+
+static const char *
+relay_peer(const struct relay_conn *c, char *buf, size_t len)
+{
+	const void *a = c->sa.ss_family == AF_INET6 ?
+	    (const void *)&((const struct sockaddr_in6 *)&c->sa)->sin6_addr :
+	    (const void *)&((const struct sockaddr_in *)&c->sa)->sin_addr;
+
+	if (inet_ntop(c->sa.ss_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* relay_kill - close a connection now; freed after the current batch. */
+static void
+relay_kill(struct relay_worker *w, struct relay_conn *c)
+{
+	if (c->state == RS_DEAD)
+		return;
+	c->state = RS_DEAD;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = w->dead;
+	w->dead = c;
+	close(c->tcp);              /* also leaves the epoll set */
+	if (c->plain != -1)
+		close(c->plain);
+	tls_conn_free(c->tls);
+	c->tls = NULL;
+	relay_ip_adjust(&c->sa, -1);
+	atomic_fetch_sub(&relay_total, 1);
+}
+
+/*
+ * relay_handoff - after the handshake: a socketpair, one end to
+ * libmicrohttpd (as if accepted from the client's address), the other
+ * ours.  Returns 0 or -1.
+ */
+static int
+relay_handoff(struct relay_worker *w, struct relay_conn *c)
+{
+	int sv[2];
+	struct epoll_event ev;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("%s: socketpair", __func__);
+		return -1;
+	}
+	c->plain = sv[0];
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = &c->h_plain;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->plain, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		close(sv[1]);
+		return -1;
+	}
+	/* libmicrohttpd owns sv[1] from here, and closes it even on failure. */
+	if (http_add_conn(w->http, sv[1], (struct sockaddr *)&c->sa, c->salen) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * relay_pump - advance one connection as far as it goes without
+ * blocking: handshake, then both directions, then the close sequence.
+ */
+static void
+relay_pump(struct relay_worker *w, struct relay_conn *c)
+{
+	int progress = 1;
+	long n;
+	char peer[INET6_ADDRSTRLEN];
+
+	if (c->state == RS_HANDSHAKE) {
+		int rc = tls_conn_handshake(c->tls);
+
+		if (rc == TLS_IO_WANT_READ || rc == TLS_IO_WANT_WRITE)
+			return;
+		if (rc != TLS_IO_OK) {
+			log_debug("TLS handshake with %s failed; connection closed",
+			    relay_peer(c, peer, sizeof(peer)));
+			relay_kill(w, c);
+			return;
+		}
+		if (relay_handoff(w, c) == -1) {
+			relay_kill(w, c);
+			return;
+		}
+		c->state = RS_OPEN;
+		c->deadline = 0;
+	}
+	while (progress && c->state == RS_OPEN) {
+		progress = 0;
+		/* 1. TLS -> up buffer (decrypted request bytes). */
+		if (!c->client_eof && c->up_len < sizeof(c->up)) {
+			n = tls_conn_read(c->tls, c->up + c->up_len,
+			    sizeof(c->up) - c->up_len);
+			if (n > 0) {
+				c->up_len += (size_t)n;
+				progress = 1;
+			} else if (n == TLS_IO_EOF) {
+				c->client_eof = 1;
+				progress = 1;
+			} else if (n == TLS_IO_ERR) {
+				relay_kill(w, c);
+				return;
+			}
+		}
+		/* 2. up buffer -> libmicrohttpd. */
+		if (c->up_off < c->up_len && !c->http_eof) {
+			ssize_t s = send(c->plain, c->up + c->up_off,
+			    c->up_len - c->up_off, MSG_NOSIGNAL);
+			if (s > 0) {
+				c->up_off += (size_t)s;
+				if (c->up_off == c->up_len)
+					c->up_off = c->up_len = 0;
+				progress = 1;
+			} else if (s == -1 && errno != EAGAIN && errno != EINTR) {
+				c->http_eof = 1;     /* it closed on us */
+				c->up_off = c->up_len = 0;
+				progress = 1;
+			}
+		} else if (c->http_eof) {
+			c->up_off = c->up_len = 0;
+		} else if (c->client_eof && !c->plain_shut) {
+			shutdown(c->plain, SHUT_WR);
+			c->plain_shut = 1;
+		}
+		/* 3. libmicrohttpd -> down buffer, only when empty: after
+		 * WANT_WRITE mbedTLS needs the same buffer again. */
+		if (!c->http_eof && c->down_len == 0) {
+			ssize_t r = recv(c->plain, c->down, sizeof(c->down), 0);
+			if (r > 0) {
+				c->down_off = 0;
+				c->down_len = (size_t)r;
+				progress = 1;
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+				c->http_eof = 1;
+				c->deadline = time(NULL) + LIMIT_IDLE_TIMEOUT_S;
+				progress = 1;
+			}
+		}
+		/* 4. down buffer -> TLS. */
+		if (c->down_off < c->down_len) {
+			n = tls_conn_write(c->tls, c->down + c->down_off,
+			    c->down_len - c->down_off);
+			if (n > 0) {
+				c->down_off += (size_t)n;
+				if (c->down_off == c->down_len)
+					c->down_off = c->down_len = 0;
+				progress = 1;
+			} else if (n == TLS_IO_ERR || n == TLS_IO_EOF) {
+				relay_kill(w, c);
+				return;
+			}
+		}
+		/* 5. Response done and libmicrohttpd gone: close politely. */
+		if (c->http_eof && c->down_len == 0) {
+			c->state = RS_DRAIN;
+			c->deadline = time(NULL) + RELAY_DRAIN_S;
+		}
+	}
+	if (c->state == RS_DRAIN) {
+		int rc = c->client_eof ? TLS_IO_OK : tls_conn_close_notify(c->tls);
+
+		if (rc != TLS_IO_WANT_WRITE && rc != TLS_IO_WANT_READ)
+			relay_kill(w, c);
+	}
+}
+
+/* relay_accept - take up to RELAY_ACCEPTS new connections. */
+static void
+relay_accept(struct relay_worker *w)
+{
+	for (int i = 0; i < RELAY_ACCEPTS; i++) {
+		struct relay_conn *c;
+		struct sockaddr_storage sa;
+		socklen_t salen = sizeof(sa);
+		struct epoll_event ev;
+		int fd, one = 1;
+
+		fd = accept4(relay_listen_fd, (struct sockaddr *)&sa, &salen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("%s: accept4", __func__);
+			return;
+		}
+		if (atomic_fetch_add(&relay_total, 1) >= LIMIT_CONNECTIONS) {
+			atomic_fetch_sub(&relay_total, 1);
+			log_debug("HTTPS connection refused: %d connections", LIMIT_CONNECTIONS);
+			close(fd);
+			continue;
+		}
+		if (relay_ip_adjust(&sa, +1) == -1) {
+			atomic_fetch_sub(&relay_total, 1);
+			log_debug("HTTPS connection refused: per-IP limit %d reached",
+			    LIMIT_CONNECTIONS_PER_IP);
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->tls = tls_conn_new(fd)) == NULL) {
+			log_warnx("%s: out of memory for a TLS connection", __func__);
+			free(c);
+			relay_ip_adjust(&sa, -1);
+			atomic_fetch_sub(&relay_total, 1);
+			close(fd);
+			continue;
+		}
+		c->tcp = fd;
+		c->plain = -1;
+		c->sa = sa;
+		c->salen = salen;
+		c->state = RS_HANDSHAKE;
+		c->deadline = time(NULL) + LIMIT_HANDSHAKE_TIMEOUT_S;
+		c->h_tcp.kind = RK_TCP;
+		c->h_tcp.conn = c;
+		c->h_plain.kind = RK_PLAIN;
+		c->h_plain.conn = c;
+		c->next = w->conns;
+		if (w->conns)
+			w->conns->prev = c;
+		w->conns = c;
+		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+		ev.data.ptr = &c->h_tcp;
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+			log_warn("%s: epoll_ctl", __func__);
+			relay_kill(w, c);
+			continue;
+		}
+		relay_pump(w, c);
+	}
+}
+
+/* relay_expire - close connections past their deadline. */
+static void
+relay_expire(struct relay_worker *w, time_t now)
+{
+	struct relay_conn *c, *next;
+	char peer[INET6_ADDRSTRLEN];
+
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		if (c->deadline != 0 && now >= c->deadline) {
+			if (c->state == RS_HANDSHAKE)
+				log_debug("TLS handshake with %s timed out",
+				    relay_peer(c, peer, sizeof(peer)));
+			relay_kill(w, c);
+		}
+	}
+}
+
+static void
+relay_reap(struct relay_worker *w)
+{
+	while (w->dead != NULL) {
+		struct relay_conn *c = w->dead;
+		w->dead = c->next;
+		free(c);
+	}
+}
+
+static void *
+relay_main(void *arg)
+{
+	struct relay_worker *w = arg;
+	struct epoll_event evs[RELAY_EVENTS];
+	time_t last = time(NULL);
+
+	for (;;) {
+		long tmo = http_timeout_ms(w->http);
+		int n, run_http = 0;
+		time_t now;
+
+		if (tmo < 0 || tmo > 1000)
+			tmo = 1000;
+		n = epoll_wait(w->ep, evs, RELAY_EVENTS, (int)tmo);
+		if (n == -1 && errno != EINTR) {
+			log_warn("%s: epoll_wait", __func__);
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct relay_handle *h = evs[i].data.ptr;
+
+			switch (h->kind) {
+			case RK_STOP:
+				goto out;
+			case RK_LISTEN:
+				relay_accept(w);
+				break;
+			case RK_HTTP:
+				run_http = 1;
+				break;
+			case RK_TCP:
+			case RK_PLAIN:
+				if (h->conn->state != RS_DEAD)
+					relay_pump(w, h->conn);
+				break;
+			}
+		}
+		/*
+		 * Run libmicrohttpd after the relay moved bytes toward it, then
+		 * pump again: its answers are usually ready in the same pass.
+		 */
+		http_run(w->http);
+		(void)run_http;
+		now = time(NULL);
+		if (now != last) {
+			relay_expire(w, now);
+			last = now;
+		}
+		relay_reap(w);
+	}
+out:
+	while (w->conns != NULL)
+		relay_kill(w, w->conns);
+	relay_reap(w);
+	return NULL;
+}
+
+int
+relay_start(int listen_fd, unsigned nworkers, struct http_env *env)
+{
+	relay_listen_fd = listen_fd;
+	relay_env = env;
+	relay_nworkers = nworkers;
+	if ((relay_workers = calloc(nworkers, sizeof(*relay_workers))) == NULL)
+		return -1;
+	for (unsigned i = 0; i < nworkers; i++) {
+		struct relay_worker *w = &relay_workers[i];
+		struct epoll_event ev;
+
+		w->id = i;
+		w->ep = epoll_create1(EPOLL_CLOEXEC);
+		w->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		w->http = http_start_tls_side(LIMIT_CONNECTIONS / nworkers + 1, env);
+		if (w->ep == -1 || w->stopfd == -1 || w->http == NULL) {
+			log_warn("%s: worker %u", __func__, i);
+			return -1;
+		}
+		w->h_listen.kind = RK_LISTEN;
+		w->h_http.kind = RK_HTTP;
+		w->h_stop.kind = RK_STOP;
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.ptr = &w->h_listen;
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1)
+			return -1;
+		ev.events = EPOLLIN;
+		ev.data.ptr = &w->h_http;
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, http_epoll_fd(w->http), &ev) == -1)
+			return -1;
+		ev.data.ptr = &w->h_stop;
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->stopfd, &ev) == -1)
+			return -1;
+		if (pthread_create(&w->thread, NULL, relay_main, w) != 0) {
+			log_warnx("%s: pthread_create failed", __func__);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+relay_stop(void)
+{
+	uint64_t one = 1;
+
+	for (unsigned i = 0; i < relay_nworkers; i++) {
+		ssize_t r = write(relay_workers[i].stopfd, &one, sizeof(one));
+		(void)r;
+	}
+	for (unsigned i = 0; i < relay_nworkers; i++) {
+		struct relay_worker *w = &relay_workers[i];
+
+		pthread_join(w->thread, NULL);
+		http_stop(w->http);
+		close(w->ep);
+		close(w->stopfd);
+	}
+	free(relay_workers);
+	relay_workers = NULL;
+	relay_nworkers = 0;
+}

@@ -1,0 +1,267 @@
+/*
+ * server.h - the map of server/: private prototypes, one banner per file.
+ *
+ * server/ owns the sockets, TLS, HTTP and content; it hands SOAP requests to
+ * webservices/ through the small structs of ws.h and never lets
+ * microhttpd.h (http.c), mbedtls (tls.c, crypto.c) or sqlite3 (store/) leak
+ * into another file.
+ */
+#ifndef WSUSD_SERVER_H
+#define WSUSD_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "limits.h"
+#include "log.h"
+
+/* --- route.c: (path) -> service or content ------------------------------ */
+
+enum route_kind {
+	ROUTE_NONE,        /* 404 */
+	ROUTE_SOAP,        /* an .asmx endpoint of a web service */
+	ROUTE_VROOT,       /* another path under a known virtual root: 404 after the SSL check */
+	ROUTE_CONTENT,     /* /Content/... */
+};
+
+struct route {
+	enum route_kind  kind;
+	int              service;   /* enum ws_service for SOAP/VROOT of a service, else -1 */
+	unsigned         sslreq_bit;/* bit of config.ssl_require guarding this vroot; 0 = none */
+	const char      *rest;      /* CONTENT: the part after "/Content/" (points into path) */
+	size_t           rest_len;
+};
+
+/*
+ * route_normalize - copy the path part of a request target (up to '?')
+ * into out with every run of '/' collapsed to one.  Rejects NUL bytes,
+ * "%", backslash, "." or ".." segments and non-printable bytes.  Returns
+ * the output length, or -1 (the caller answers 404; 400 for a missing
+ * leading '/').
+ */
+int route_normalize(const char *in, size_t len, char *out, size_t outlen);
+
+/*
+ * route_match - look a normalised path up in the static table,
+ * case-insensitively.  Never fails: unknown paths give ROUTE_NONE.
+ */
+void route_match(const char *path, size_t len, struct route *r);
+
+/* --- content.c: /Content/XX/SHA1.ext over plain HTTP ---------------------- */
+
+#define CONTENT_MAX_RANGES LIMIT_RANGE_SPECS
+
+struct byte_range { uint64_t first, last; };   /* inclusive, resolved against size */
+
+/*
+ * range_parse - parse a Range header value (v, len) against a file of size
+ * bytes.  Returns the number of ranges written to out (1..max) on success,
+ * 0 if the header is syntactically invalid or not "bytes=" (RFC 9110: ignore
+ * it, serve 200), or -1 if it is valid but no range is satisfiable (416).
+ * Suffix ranges ("-500"), open ranges ("9500-") and overlapping lists are
+ * accepted; more than max specs is treated as invalid (0).
+ */
+int range_parse(const char *v, size_t len, uint64_t size,
+    struct byte_range *out, int max);
+
+struct content_req {
+	int          head;               /* 1 for HEAD */
+	const char  *range;              /* header values, or NULL */
+	const char  *if_range;
+	const char  *if_none_match;
+	const char  *if_modified_since;
+};
+
+struct content_reply {
+	unsigned          status;        /* 200, 206, 304, 404, 416 */
+	int               fd;            /* open file for 200/206 (caller closes), else -1 */
+	uint64_t          size;          /* file size */
+	int               nranges;       /* 206: number of ranges (>1: multipart) */
+	struct byte_range ranges[CONTENT_MAX_RANGES];
+	char              etag[64];      /* "\"<hex>:0\"" */
+	char              last_modified[40]; /* IMF-fixdate */
+	char              boundary[40];  /* multipart boundary when nranges > 1 */
+};
+
+/*
+ * content_valid_name - 1 if rest (the path after "/Content/") has the form
+ * [0-9A-Fa-f]{2}/[0-9A-Fa-f]{40}.[A-Za-z0-9]{1,8}, else 0.
+ */
+int content_valid_name(const char *rest, size_t len);
+
+/*
+ * content_open - resolve rest under the content directory (dirfd),
+ * following no symlinks (openat + O_NOFOLLOW per component, regular files
+ * only), and evaluate the conditional and Range headers of req into *rep.
+ * Returns 0 with rep->status set (rep->fd >= 0 only for 200/206), or -1 on
+ * an internal error (500).  The upper-case and lower-case spellings of a
+ * name find the same file (WSUS names are upper-case hex on disk).
+ */
+int content_open(int dirfd, const char *rest, size_t len,
+    const struct content_req *req, struct content_reply *rep);
+
+/*
+ * content_multipart_header - the part header written before range i of a
+ * multipart/byteranges body (into buf); returns its length.  The closing
+ * delimiter is content_multipart_trailer().
+ */
+size_t content_multipart_header(const struct content_reply *rep, int i,
+    char *buf, size_t len);
+size_t content_multipart_trailer(const struct content_reply *rep,
+    char *buf, size_t len);
+/* Total body length of a multipart/byteranges reply. */
+uint64_t content_multipart_length(const struct content_reply *rep);
+
+#endif
+
+/* --- crypto.c: certificates, keys and hashes (sole mbedTLS PKI user) --- */
+
+#define CRYPTO_DN_MAX   512
+#define CRYPTO_SANS_MAX 1024
+
+struct cert_info {
+	char    subject[CRYPTO_DN_MAX];    /* "CN=wsus.example.com, O=..." */
+	char    issuer[CRYPTO_DN_MAX];
+	char    sans[CRYPTO_SANS_MAX];     /* "DNS:a, DNS:b" ("" if none) */
+	char    not_before[32];            /* "2026-11-21 22:00:00 UTC" */
+	char    not_after[32];
+	long    days_left;                 /* whole days until not_after (negative when expired) */
+	char    sha256[96];                /* "AB:CD:..." fingerprint of the DER */
+	char    sha1[64];                  /* thumbprint, upper hex, no colons (as Windows shows it) */
+	char    key_desc[64];              /* "EC P-256", "RSA 2048" */
+	int     server_auth;               /* EKU absent (any) or contains serverAuth */
+	int     self_signed;
+	int     chain_len;                 /* certificates in the PEM file */
+};
+
+/*
+ * crypto_cert_info - parse the first certificate of a PEM file (a chain
+ * may follow) into *ci.  Returns 0, or -1 with the reason in err.
+ */
+int crypto_cert_info(const char *pem_path, struct cert_info *ci,
+    char *err, size_t errlen);
+
+/*
+ * crypto_cert_check_name - whether the first certificate of pem_path is
+ * fit to serve fqdn: a SAN dNSName matches (wildcards in the leftmost
+ * label only), or, when the certificate has no SAN dNSName, the CN does;
+ * the EKU allows serverAuth; now is within validity.  Returns 0 when all
+ * hold, or -1 with every failing requirement in reason (one sentence).
+ */
+int crypto_cert_check_name(const char *pem_path, const char *fqdn,
+    char *reason, size_t reasonlen);
+
+/*
+ * crypto_key_matches - 0 when the PEM private key at key_path is the key
+ * of the first certificate of cert_path; -1 with the reason otherwise.
+ */
+int crypto_key_matches(const char *cert_path, const char *key_path,
+    char *err, size_t errlen);
+
+/*
+ * crypto_selfsigned - make a P-256 key and a self-signed server
+ * certificate: subject CN=fqdn, SAN dNSName fqdn and each of the nsans
+ * names in sans, EKU serverAuth, KU digitalSignature, basicConstraints
+ * CA:FALSE, valid from now-1h for days days, SHA-256 signature.  Writes
+ * cert_path (0644) and key_path (created 0600, never wider).  Returns 0 or
+ * -1 after removing what it wrote, with the reason in err.
+ */
+int crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
+    int days, const char *cert_path, const char *key_path,
+    char *err, size_t errlen);
+
+/* crypto_random - fill buf with len bytes from the OS CSPRNG; 0 or -1. */
+int crypto_random(void *buf, size_t len);
+
+/* --- advert.c: the advertised URL as the running daemon sees it --------- */
+
+struct store;
+
+#define ADVERT_URL_MAX 320
+
+struct advert_view {
+	char     soap_url[ADVERT_URL_MAX];     /* "https://fqdn:8531" (no trailing /) */
+	char     content_url[ADVERT_URL_MAX];  /* "http://fqdn:8530" */
+	char     fqdn[LIMIT_FQDN_BYTES + 1];
+	int64_t  generation;
+};
+
+/*
+ * advert_url - the URL WsusUtil prints for a configuration: https with
+ * the SSL port (443 when the content port is 80, MS-WUSP §2.1), else http
+ * with the content port.  Writes into buf; returns 0 or -1.
+ */
+int advert_url(const char *fqdn, int using_ssl, unsigned http_port,
+    unsigned https_port, char *buf, size_t len);
+
+/* advert_load - read the store's advertised configuration into the shared
+ * view (first call at start-up); logs the state.  Returns 0 or -1. */
+int advert_load(struct store *st, const struct config *c);
+
+/* advert_poll - called once a second from the main thread: if another
+ * process changed the configuration generation, log the state transition
+ * (pending -> success) and publish the new view.  Returns 1 if changed. */
+int advert_poll(struct store *st);
+
+/* advert_get - copy the current view (thread-safe). */
+void advert_get(struct advert_view *v);
+
+/* --- tls.c: TLS 1.2 termination with mbedTLS ----------------------------- */
+
+struct tls_conn;
+
+enum tls_io { TLS_IO_OK = 0, TLS_IO_WANT_READ = -2, TLS_IO_WANT_WRITE = -3,
+	TLS_IO_EOF = -4, TLS_IO_ERR = -5 };
+
+/* tls_init - RNG, session-ticket keys (rotating) and session cache, then
+ * load cert/key as the current configuration.  Returns 0 or -1 (logged). */
+int  tls_init(const char *cert_path, const char *key_path);
+/* tls_reload - load cert/key anew; on success new connections use them
+ * (established ones keep theirs); on failure keep the old and log why. */
+int  tls_reload(const char *cert_path, const char *key_path);
+void tls_shutdown(void);
+/* tls_ceiling - log what the policy is (for start-up). */
+void tls_log_policy(void);
+
+struct tls_conn *tls_conn_new(int fd);        /* NULL on failure */
+int  tls_conn_handshake(struct tls_conn *c);  /* TLS_IO_OK when done */
+/* Returns bytes (>0) or a negative enum tls_io. */
+long tls_conn_read(struct tls_conn *c, void *buf, size_t len);
+long tls_conn_write(struct tls_conn *c, const void *buf, size_t len);
+int  tls_conn_close_notify(struct tls_conn *c);
+void tls_conn_free(struct tls_conn *c);       /* accepts NULL; does not close fd */
+const char *tls_conn_suite(const struct tls_conn *c);
+
+/* --- relay.c: TLS listener workers feeding libmicrohttpd --------------- */
+
+struct http_env;
+int  relay_start(int listen_fd, unsigned nworkers, struct http_env *env);
+void relay_stop(void);
+
+/* --- http.c: sole libmicrohttpd user ----------------------------------- */
+
+struct http_env {
+	const struct config *conf;
+	int                  content_dirfd;
+};
+
+struct http_daemon;
+
+/* http_start_plain - the plain HTTP listener on listen_fd (epoll, nthreads
+ * internal threads).  NULL on failure (logged). */
+struct http_daemon *http_start_plain(int listen_fd, unsigned nthreads,
+    struct http_env *env);
+/* http_start_tls_side - a daemon with no listen socket and no thread of
+ * its own, fed by a relay worker: connections arrive by http_add_conn and
+ * the worker drives it with http_run when http_epoll_fd is readable or
+ * http_timeout_ms has elapsed. */
+struct http_daemon *http_start_tls_side(unsigned max_conns, struct http_env *env);
+int     http_epoll_fd(struct http_daemon *d);
+int     http_add_conn(struct http_daemon *d, int fd, const struct sockaddr *sa,
+    socklen_t salen);
+void    http_run(struct http_daemon *d);
+long    http_timeout_ms(struct http_daemon *d);   /* -1 = none */
+void    http_stop(struct http_daemon *d);          /* accepts NULL */

@@ -1,0 +1,79 @@
+/*
+ * ws.h - what server/ and webservices/ exchange: a SOAP request in, an
+ * HTTP-ready answer out.  No libmicrohttpd, mbedTLS or SQLite types here.
+ *
+ * webservices/ owns the SOAP envelope, faults, the WSDLs it serves and one
+ * file per web service.  It never touches sockets.
+ */
+#ifndef WSUSD_WS_H
+#define WSUSD_WS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"   /* enum ws_service */
+
+struct ws_request {
+	enum ws_service  service;
+	const char      *soapaction;      /* raw header value (with quotes), or NULL */
+	const char      *content_type;    /* or NULL */
+	const uint8_t   *body;            /* request body, not NUL-terminated */
+	size_t           body_len;
+	int              is_tls;
+};
+
+struct ws_response {
+	unsigned     status;              /* 200, 500, ... */
+	const char  *content_type;        /* static string */
+	const char  *cache_control;       /* static string */
+	char        *body;                /* owned: free with ws_response_free */
+	size_t       body_len;
+	int          close;               /* answer with Connection: close */
+};
+
+/* services.c */
+
+/*
+ * ws_handle - run one SOAP request.  Fills *resp (the caller frees it with
+ * ws_response_free).  Returns 0, or -1 on allocation failure (500).
+ * Unknown SOAPActions get the ASMX "did not recognize" fault.
+ */
+int  ws_handle(const struct ws_request *req, struct ws_response *resp);
+void ws_response_free(struct ws_response *resp);
+
+/* The service's path below the server URL, e.g. "ClientWebService/client.asmx". */
+const char *ws_service_path(enum ws_service s);
+
+/* soap.c */
+
+/*
+ * soap_fault_asmx - the SOAP 1.1 fault ASP.NET answers for a SOAPAction it
+ * does not know ("Server did not recognize the value of HTTP Header
+ * SOAPAction: X."), HTTP 500.  Returns 0 or -1.
+ */
+int soap_fault_asmx(const char *soapaction, struct ws_response *resp);
+
+/*
+ * soap_escape - append text to buf escaped for XML character data and
+ * attribute values; returns bytes written (excluding NUL) or -1 if it
+ * does not fit.
+ */
+int soap_escape(const char *text, size_t len, char *buf, size_t buflen);
+
+/* wsdl.c */
+
+/*
+ * wsdl_init - index the embedded WSDLs (where each soap:address location
+ * value starts and ends).  Call once at start-up.  Returns 0 or -1.
+ */
+int wsdl_init(void);
+
+/*
+ * wsdl_render - the WSDL of service s with every soap:address and
+ * soap12:address location set to base_url + "/" + ws_service_path(s).
+ * base_url has no trailing slash (e.g. "https://wsus.example.com:8531").
+ * Fills *resp (200, text/xml).  Returns 0 or -1.
+ */
+int wsdl_render(enum ws_service s, const char *base_url, struct ws_response *resp);
+
+#endif
