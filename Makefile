@@ -31,7 +31,7 @@ SRV_SRCS  := server/log.c server/route.c server/content.c server/tls.c \
 WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
 UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS)
 
-UNIT_TESTS := test_config test_route test_range test_store
+UNIT_TESTS := test_config test_route test_range test_store test_crypto
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
@@ -58,6 +58,8 @@ $(BUILD)/test_route: $(call obj,tests/unit/test_route.c server/route.c server/lo
 $(BUILD)/test_range: $(call obj,tests/unit/test_range.c server/content.c server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 $(BUILD)/test_store: $(call obj,tests/unit/test_store.c $(STORE_SRCS) server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_crypto: $(call obj,tests/unit/test_crypto.c server/crypto.c server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

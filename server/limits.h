@@ -6,6 +6,13 @@
  * else in the tree may hard-code a size, count or time that limits what a
  * peer can make us do; add it here and name its unit.
  */
+/*
+ * GCC's own <limits.h> reaches the C library's through #include_next, which
+ * also searches -iquote directories and so lands here: hand it on.
+ */
+#ifdef _GCC_NEXT_LIMITS_H
+#include_next <limits.h>
+#else
 #ifndef WSUSD_LIMITS_H
 #define WSUSD_LIMITS_H
 
@@ -41,3 +48,4 @@
 #define LIMIT_FQDN_BYTES                 253   /* DNS name, RFC 1035 */
 
 #endif /* WSUSD_LIMITS_H */
+#endif /* _GCC_NEXT_LIMITS_H */

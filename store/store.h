@@ -83,7 +83,7 @@ struct store_group {
 	char guid[STORE_GUID_LEN + 1];
 	char parent[STORE_GUID_LEN + 1];  /* "" for All Computers, the root */
 	char name[STORE_GROUP_NAME_MAX];
-	int  builtin;                     /* 1: a WSUS built-in, never deleted */
+	int  builtin;                     /* 1: WSUS built-in, never deleted */
 };
 
 /*

@@ -1,0 +1,243 @@
+/*
+ * advert.c - the server identity and the advertised configuration.
+ *
+ * Owns: the server_identity row (made once, never changed) and the advert
+ * row (fqdn, SSL flag, ports) with its generation, which the daemon polls
+ * to notice `wsusutil configuressl` run from another process.  Never
+ * caches the advert itself: only the generation, and only as long as
+ * PRAGMA data_version proves nobody else has committed.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/*
+ * advert_valid - check *a before it reaches the database: fqdn must be
+ * NUL-terminated inside its buffer, ports 1..65535, using_ssl 0 or 1.
+ * The schema checks the same; this gives the caller a clear log line.
+ */
+static int
+advert_valid(const struct store_advert *a, const char *caller)
+{
+	if (memchr(a->fqdn, '\0', sizeof(a->fqdn)) == NULL) {
+		log_warnx("%s: fqdn is not terminated within %zu bytes",
+		    caller, sizeof(a->fqdn));
+		return -1;
+	}
+	if (a->http_port < 1 || a->http_port > 65535 ||
+	    a->https_port < 1 || a->https_port > 65535) {
+		log_warnx("%s: port out of range 1..65535 (http %u, https %u)",
+		    caller, a->http_port, a->https_port);
+		return -1;
+	}
+	if (a->using_ssl != 0 && a->using_ssl != 1) {
+		log_warnx("%s: using_ssl must be 0 or 1, not %d", caller,
+		    a->using_ssl);
+		return -1;
+	}
+	return 0;
+}
+
+/* advert_bind - bind ?1..?5 of ADVERT_INSERT/ADVERT_UPSERT. */
+static int
+advert_bind(struct store *st, sqlite3_stmt *s, const struct store_advert *a,
+    time_t now, const char *caller)
+{
+	if (sqlite3_bind_text(s, 1, a->fqdn, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, a->using_ssl) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, a->http_port) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, a->https_port) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK) {
+		log_warnx("%s: bind: %s", caller, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * advert_read - read the advert row into *a.  Returns 1 if there is one,
+ * 0 if none was ever written, -1 after logging.
+ */
+static int
+advert_read(struct store *st, struct store_advert *a, const char *caller)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_ADVERT_GET);
+	const unsigned char *fqdn;
+	int rc, n;
+
+	if ((rc = store_step(st, s, caller)) != 1)
+		goto out;
+	fqdn = sqlite3_column_text(s, 0);
+	n = sqlite3_column_bytes(s, 0);
+	/* The schema bounds it; a row that says otherwise is not ours. */
+	if (fqdn == NULL || n < 0 || (size_t)n >= sizeof(a->fqdn)) {
+		log_warnx("%s: %s: advert fqdn unreadable or too long", caller,
+		    st->path);
+		rc = -1;
+		goto out;
+	}
+	memcpy(a->fqdn, fqdn, (size_t)n);
+	a->fqdn[n] = '\0';
+	a->using_ssl = sqlite3_column_int(s, 1);
+	a->http_port = (unsigned)sqlite3_column_int64(s, 2);
+	a->https_port = (unsigned)sqlite3_column_int64(s, 3);
+	a->generation = sqlite3_column_int64(s, 4);
+	a->changed_at = (time_t)sqlite3_column_int64(s, 5);
+out:
+	stmt_release(s);
+	return rc;
+}
+
+int
+advert_identity_init(struct store *st)
+{
+	char id[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	/* Made already (every open but the first): nothing to do. */
+	if (store_server_id(st, id) == 0)
+		return 0;
+	if (guid_new(id) == -1)
+		goto out;
+	s = stmt_get(st, STMT_SERVER_ID_INSERT);
+	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+		log_warnx("%s: bind: %s", __func__, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		goto out;
+	/* Read back: a racing process may have written its id first. */
+	if (store_server_id(st, id) == -1)
+		goto out;
+	log_info("%s: %s: server id %s", __func__, st->path, id);
+	rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+int
+store_server_id(struct store *st, char out[STORE_GUID_LEN + 1])
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_SERVER_ID_GET);
+	const unsigned char *id;
+	int rc = -1;
+
+	if (store_step(st, s, __func__) != 1)
+		goto out;   /* no row: only before advert_identity_init */
+	id = sqlite3_column_text(s, 0);
+	if (id == NULL || sqlite3_column_bytes(s, 0) != STORE_GUID_LEN) {
+		log_warnx("%s: %s: malformed server id", __func__, st->path);
+		goto out;
+	}
+	memcpy(out, id, STORE_GUID_LEN + 1);
+	rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+int
+store_advert_get(struct store *st, const struct store_advert *dflt,
+    struct store_advert *a)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = advert_read(st, a, __func__)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (dflt == NULL) {
+		log_warnx("%s: %s: no advert stored and no default", __func__,
+		    st->path);
+		return -1;
+	}
+	if (advert_valid(dflt, __func__) == -1)
+		return -1;
+	/*
+	 * OR IGNORE + read back: if another process wrote the row since
+	 * our read, its values win and ours are dropped.
+	 */
+	s = stmt_get(st, STMT_ADVERT_INSERT);
+	rc = advert_bind(st, s, dflt, time(NULL), __func__);
+	if (rc == 0)
+		rc = store_step(st, s, __func__);
+	stmt_release(s);
+	if (rc == -1)
+		return -1;
+	return advert_read(st, a, __func__) == 1 ? 0 : -1;
+}
+
+int
+store_advert_set(struct store *st, struct store_advert *a)
+{
+	struct store_advert now;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (advert_valid(a, __func__) == -1)
+		return -1;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	s = stmt_get(st, STMT_ADVERT_UPSERT);
+	if (advert_bind(st, s, a, time(NULL), __func__) == -1 ||
+	    store_step(st, s, __func__) == -1)
+		goto out;
+	stmt_release(s);
+	s = NULL;
+	/* The new generation, read under the same write lock. */
+	if (advert_read(st, &now, __func__) != 1)
+		goto out;
+	if (store_commit(st, __func__) == -1)
+		goto out;
+	a->generation = now.generation;
+	a->changed_at = now.changed_at;
+	rc = 0;
+out:
+	stmt_release(s);
+	if (rc == -1)
+		store_rollback(st, __func__);
+	return rc;
+}
+
+int64_t
+store_generation(struct store *st)
+{
+	sqlite3_stmt *s;
+	int64_t dv, gen;
+	int rc;
+
+	/*
+	 * data_version is per connection and changes when *another*
+	 * connection commits; our own writes clear gen_valid (store_step).
+	 * Reading it starts and ends a read transaction, so it sees
+	 * commits made by other processes since the last call.
+	 */
+	s = stmt_get(st, STMT_DATA_VERSION);
+	rc = store_step(st, s, __func__);
+	dv = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
+	stmt_release(s);
+	if (rc != 1)
+		return -1;
+	if (st->gen_valid && dv == st->gen_dv)
+		return st->gen_cached;
+
+	s = stmt_get(st, STMT_GENERATION_GET);
+	rc = store_step(st, s, __func__);
+	/* No row yet: nothing was ever advertised, generation 0. */
+	gen = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
+	stmt_release(s);
+	if (rc == -1)
+		return -1;
+	/* Inside our own transaction the value may still be rolled back. */
+	if (!st->in_tx) {
+		st->gen_dv = dv;
+		st->gen_cached = gen;
+		st->gen_valid = 1;
+	}
+	return gen;
+}

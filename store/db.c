@@ -1,0 +1,458 @@
+/*
+ * db.c - open and close wsusd.db: file and directory modes, connection
+ * PRAGMAs, schema migrations, transactions and the one BUSY/LOCKED retry.
+ *
+ * Owns: the sqlite3 connection of a struct store.  The only SQL here is
+ * fixed PRAGMA text and the migration strings of schema.c, run before the
+ * statement table can be prepared; everything later goes through stmt.c.
+ * Never formats SQL, never shares a handle between threads, and never
+ * opens a database whose schema is newer than this build knows.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/*
+ * db_exec - run fixed SQL text (PRAGMAs, BEGIN/COMMIT around a migration,
+ * a migration).  Returns 0 or -1 after logging.
+ */
+static int
+db_exec(struct store *st, const char *sql, const char *what)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("%s: %s: %s: %s", __func__, st->path, what,
+		    err != NULL ? err : sqlite3_errmsg(st->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * db_pragma_int - read a one-row integer PRAGMA (fixed text) into *v.
+ * Returns 0 or -1 after logging.
+ */
+static int
+db_pragma_int(struct store *st, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s: %s", __func__, st->path, sql,
+		    sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (store_step(st, s, __func__) != 1) {
+		log_warnx("%s: %s: %s returned no value", __func__, st->path,
+		    sql);
+		goto out;
+	}
+	*v = sqlite3_column_int64(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * db_wal - switch to WAL (persistent in the file) and check that it took:
+ * SQLite silently keeps the old mode where WAL is impossible (e.g. no
+ * shared memory), and we rely on readers not blocking the writer.
+ */
+static int
+db_wal(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, st->path,
+		    sqlite3_errmsg(st->db));
+		goto out;
+	}
+	if (store_step(st, s, __func__) != 1)
+		goto out;
+	mode = sqlite3_column_text(s, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+		log_warnx("%s: %s: journal mode is %s, not wal", __func__,
+		    st->path, mode != NULL ? (const char *)mode : "unknown");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * db_file - make data_dir (0750) if it is missing, then create or open
+ * data_dir/wsusd.db as a regular file that others cannot read, before
+ * SQLite touches it: SQLite gives -wal and -shm the database file's mode.
+ * Returns 0 or -1 after logging.
+ */
+static int
+db_file(struct store *st, const char *data_dir)
+{
+	struct stat sb;
+	int fd = -1, n, rc = -1;
+
+	if (mkdir(data_dir, STORE_DIR_MODE) == -1 && errno != EEXIST) {
+		log_warn("%s: mkdir %s", __func__, data_dir);
+		goto out;
+	}
+	if (stat(data_dir, &sb) == -1) {
+		log_warn("%s: %s", __func__, data_dir);
+		goto out;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		log_warnx("%s: %s: not a directory", __func__, data_dir);
+		goto out;
+	}
+	n = snprintf(st->path, sizeof(st->path), "%s/%s", data_dir,
+	    STORE_DB_NAME);
+	if (n < 0 || (size_t)n >= sizeof(st->path)) {
+		log_warnx("%s: %s: path too long", __func__, data_dir);
+		goto out;
+	}
+	/* O_NOFOLLOW: never let a planted symlink choose our database. */
+	fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    STORE_FILE_MODE);
+	if (fd == -1) {
+		log_warn("%s: %s", __func__, st->path);
+		goto out;
+	}
+	if (fstat(fd, &sb) == -1) {
+		log_warn("%s: fstat %s", __func__, st->path);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("%s: %s: not a regular file", __func__, st->path);
+		goto out;
+	}
+	/* An existing file others can read or write: take that away. */
+	if ((sb.st_mode & S_IRWXO) != 0) {
+		if (fchmod(fd, sb.st_mode & 0770) == -1) {
+			log_warn("%s: fchmod %s", __func__, st->path);
+			goto out;
+		}
+		log_info("%s: %s: removed access for others", __func__,
+		    st->path);
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	return rc;
+}
+
+/*
+ * db_connect - open the connection and set what every connection needs:
+ * extended error codes, defensive mode, no double-quoted string literals,
+ * the busy timeout, WAL, synchronous=NORMAL (durable at checkpoints; safe
+ * with WAL), foreign keys (checked: a build without them must not run).
+ */
+static int
+db_connect(struct store *st)
+{
+	int64_t fk;
+
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, st->path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DML, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_db_config(st->db, SQLITE_DBCONFIG_DQS_DDL, 0,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, st->path,
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (db_wal(st) == -1 ||
+	    db_exec(st, "PRAGMA synchronous = NORMAL", "synchronous") == -1 ||
+	    db_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1 ||
+	    db_exec(st, "PRAGMA trusted_schema = OFF", "trusted_schema") == -1)
+		return -1;
+	if (db_pragma_int(st, "PRAGMA foreign_keys", &fk) == -1)
+		return -1;
+	if (fk != 1) {
+		log_warnx("%s: %s: SQLite lacks foreign key support", __func__,
+		    st->path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * db_check_owner - refuse a database we cannot migrate: one newer than
+ * this build, one that is not ours (another application_id), or a
+ * version-0 file that already holds tables.  Called inside the migration
+ * transaction so the answer cannot change under us.
+ */
+static int
+db_check_owner(struct store *st, int64_t version)
+{
+	int64_t app, objects;
+
+	if (version > schema_latest()) {
+		log_warnx("%s: %s: schema version %lld is newer than this "
+		    "build knows (%d); refusing to open (upgrade wsusd)",
+		    __func__, st->path, (long long)version, schema_latest());
+		return -1;
+	}
+	if (db_pragma_int(st, "PRAGMA application_id", &app) == -1)
+		return -1;
+	if (version > 0 && app != STORE_APPLICATION_ID) {
+		log_warnx("%s: %s: not a wsusd database (application_id %lld)",
+		    __func__, st->path, (long long)app);
+		return -1;
+	}
+	if (version == 0) {
+		if (db_pragma_int(st, "SELECT count(*) FROM sqlite_schema",
+		    &objects) == -1)
+			return -1;
+		if (app != 0 || objects != 0) {
+			log_warnx("%s: %s: not empty and not a wsusd "
+			    "database; refusing to add tables to it",
+			    __func__, st->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * db_migrate - apply each pending migration in its own BEGIN IMMEDIATE
+ * transaction.  The version is re-read under the write lock, so two
+ * processes opening a new database at once apply each step exactly once.
+ */
+static int
+db_migrate(struct store *st)
+{
+	int64_t v, after;
+	const char *sql;
+
+	for (;;) {
+		if (db_exec(st, "BEGIN IMMEDIATE", "begin migration") == -1)
+			return -1;
+		if (db_pragma_int(st, "PRAGMA user_version", &v) == -1 ||
+		    db_check_owner(st, v) == -1)
+			goto fail;
+		if (v == schema_latest())
+			break;
+		sql = schema_sql((int)v + 1);
+		if (db_exec(st, sql, "migration") == -1)
+			goto fail;
+		if (db_pragma_int(st, "PRAGMA user_version", &after) == -1)
+			goto fail;
+		if (after != v + 1) {
+			log_warnx("%s: %s: migration %lld left version %lld",
+			    __func__, st->path, (long long)v + 1,
+			    (long long)after);
+			goto fail;
+		}
+		if (db_exec(st, "COMMIT", "commit migration") == -1)
+			goto fail;
+		st->migrated++;
+		log_info("%s: %s: schema migrated to version %lld", __func__,
+		    st->path, (long long)after);
+	}
+	/* Up to date: end the (read-only) transaction. */
+	if (db_exec(st, "COMMIT", "commit") == -1)
+		goto fail;
+	st->version = (int)v;
+	return 0;
+fail:
+	/* Does nothing (and fails harmlessly) if COMMIT already ended it. */
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * store_open - see store.h.  The order matters: the file's mode before
+ * SQLite creates -wal/-shm from it; PRAGMAs before any transaction (WAL
+ * and foreign_keys cannot change inside one); migrations before the
+ * statement table (its statements name the tables); identity last.
+ */
+struct store *
+store_open(const char *data_dir)
+{
+	struct store *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		log_warn("%s: calloc", __func__);
+		return NULL;
+	}
+	if (db_file(st, data_dir) == -1 ||
+	    db_connect(st) == -1 ||
+	    db_migrate(st) == -1 ||
+	    stmt_prepare_all(st) == -1 ||
+	    advert_identity_init(st) == -1)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+/*
+ * store_close - roll back a transaction left open by a failed caller,
+ * finalize the statement table, close the connection (the last one to
+ * close checkpoints the WAL into the main file and removes it), free st.
+ */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_tx)
+		store_rollback(st, __func__);
+	stmt_finalize_all(st);
+	/* Every statement is finalized, so this cannot return BUSY. */
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_warnx("%s: %s: %s", __func__, st->path,
+		    sqlite3_errmsg(st->db));
+	free(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->version;
+}
+
+int
+store_migrations_applied(struct store *st)
+{
+	return st->migrated;
+}
+
+const char *
+store_path(struct store *st)
+{
+	return st->path;
+}
+
+int
+store_step(struct store *st, sqlite3_stmt *s, const char *caller)
+{
+	struct timespec ts;
+	int rc, primary, tries = 0;
+
+	/* data_version ignores our own commits: forget the cached value. */
+	if (!sqlite3_stmt_readonly(s))
+		st->gen_valid = 0;
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc == SQLITE_DONE)
+			return 0;
+		/*
+		 * The busy handler has already waited STORE_BUSY_TIMEOUT_MS
+		 * where it applies; this covers the cases it does not
+		 * (LOCKED, BUSY_RECOVERY, BUSY_SNAPSHOT outside BEGIN
+		 * IMMEDIATE).  Retrying inside our own transaction could
+		 * deadlock against the lock holder, so only at top level.
+		 */
+		primary = rc & 0xff;   /* extended code -> primary code */
+		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+		    tries >= STORE_BUSY_RETRIES ||
+		    (st->in_tx && s != st->stmts[STMT_BEGIN]))
+			break;
+		tries++;
+		sqlite3_reset(s);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)tries * STORE_BUSY_SLEEP_MS * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	log_warnx("%s: %s: %s: %s", caller, st->path, stmt_name(st, s),
+	    sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return -1;
+}
+
+/* store_begin - BEGIN IMMEDIATE, waiting for the write lock; 0 or -1. */
+int
+store_begin(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->in_tx) {
+		log_warnx("%s: %s: transaction already open", caller,
+		    st->path);
+		return -1;
+	}
+	s = stmt_get(st, STMT_BEGIN);
+	st->in_tx = 1;   /* so store_step retries only the BEGIN itself */
+	rc = store_step(st, s, caller);
+	stmt_release(s);
+	if (rc == -1) {
+		st->in_tx = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* store_commit - COMMIT; on failure rolls back and returns -1. */
+int
+store_commit(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!st->in_tx) {
+		log_warnx("%s: %s: commit without a transaction", caller,
+		    st->path);
+		return -1;
+	}
+	s = stmt_get(st, STMT_COMMIT);
+	rc = store_step(st, s, caller);
+	stmt_release(s);
+	st->gen_valid = 0;
+	if (rc == -1) {
+		/* A failed COMMIT may leave the transaction open: end it. */
+		store_rollback(st, caller);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+/* store_rollback - end the open transaction, if any, discarding it. */
+void
+store_rollback(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+
+	st->gen_valid = 0;
+	if (!st->in_tx)
+		return;
+	st->in_tx = 0;
+	/* SQLite may have rolled back already (e.g. after SQLITE_FULL). */
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	s = stmt_get(st, STMT_ROLLBACK);
+	(void)store_step(st, s, caller);
+	stmt_release(s);
+}
