@@ -115,8 +115,6 @@ size_t content_multipart_trailer(const struct content_reply *rep,
 /* Total body length of a multipart/byteranges reply. */
 uint64_t content_multipart_length(const struct content_reply *rep);
 
-#endif
-
 /* --- crypto.c: certificates, keys and hashes (sole mbedTLS PKI user) --- */
 
 #define CRYPTO_DN_MAX   512
@@ -265,3 +263,5 @@ int     http_add_conn(struct http_daemon *d, int fd, const struct sockaddr *sa,
 void    http_run(struct http_daemon *d);
 long    http_timeout_ms(struct http_daemon *d);   /* -1 = none */
 void    http_stop(struct http_daemon *d);          /* accepts NULL */
+
+#endif /* WSUSD_SERVER_H */
