@@ -41,6 +41,7 @@ struct http_req {
 	int           is_post;
 	size_t        body_len;
 	size_t        body_cap;
+	size_t        discarded;      /* body bytes dropped after early_status */
 	char         *body;
 };
 
@@ -446,14 +447,23 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (r->early_status != 0)
-			return MHD_YES;            /* discard; answered at the end */
+		if (r->early_status != 0) {
+			/*
+			 * libmicrohttpd cannot queue a response in mid-body: the
+			 * rest is discarded and answered at the end, but a peer
+			 * that keeps sending past twice the cap loses the
+			 * connection instead.
+			 */
+			r->discarded += n;
+			return r->discarded > LIMIT_SOAP_BODY_BYTES ? MHD_NO : MHD_YES;
+		}
 		if (!r->is_post || n > LIMIT_SOAP_BODY_BYTES - r->body_len) {
 			r->early_status = MHD_HTTP_CONTENT_TOO_LARGE;
+			r->discarded = r->body_len + n;
 			free(r->body);
 			r->body = NULL;
 			r->body_len = 0;
-			return http_early(conn, r);
+			return MHD_YES;
 		}
 		if (r->body_len + n > r->body_cap) {
 			size_t cap = r->body_cap ? r->body_cap : 8192;
@@ -482,12 +492,12 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 
 /* Options every daemon gets; the limits come from limits.h. */
 #define HTTP_COMMON_OPTIONS(hd, maxconn)					\
+	MHD_OPTION_EXTERNAL_LOGGER, http_logger, (void *)(hd),			\
 	MHD_OPTION_CONNECTION_LIMIT, (unsigned)(maxconn),			\
 	MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS_PER_IP,	\
 	MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY_BYTES, \
 	MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_IDLE_TIMEOUT_S,		\
-	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd),		\
-	MHD_OPTION_EXTERNAL_LOGGER, http_logger, (void *)(hd)
+	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd)
 
 struct http_daemon *
 http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
