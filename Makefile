@@ -10,7 +10,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes 
             -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_GNU_SOURCE -iquote server -iquote conf -iquote store -iquote webservices
 ifneq ($(SANITIZER),)
-CFLAGS   += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -O1
+CFLAGS   += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
 LDFLAGS  += -fsanitize=$(SANITIZER)
 endif
 LIBS_SRV := -lmicrohttpd -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lz -lexpat -lpthread

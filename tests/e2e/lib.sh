@@ -18,7 +18,15 @@ cleanup() {
 }
 ok()   { PASS=$((PASS + 1)); echo "ok - $*"; }
 fail() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
-done_() { echo "$(basename "$0"): $PASS passed, $FAIL failed"; [ "$FAIL" = 0 ]; }
+# done_: stop the daemon (so LeakSanitizer reports), fail on any sanitizer
+# report in its log, print the result line.
+done_() {
+	stop_wsusd
+	if [ -f "$T/wsusd.log" ] && grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" "$T/wsusd.log"; then
+		fail "sanitizer report in wsusd.log"; grep -A20 "Sanitizer\|runtime error" "$T/wsusd.log" | head -40
+	fi
+	echo "$(basename "$0"): $PASS passed, $FAIL failed"; [ "$FAIL" = 0 ]
+}
 check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
 
 free_port() {
@@ -101,8 +109,9 @@ start_wsusd() {
 }
 
 stop_wsusd() {
-	[ -n "$WSUSD_PID" ] && kill "$WSUSD_PID" && wait "$WSUSD_PID" 2>/dev/null
+	[ -n "$WSUSD_PID" ] && kill "$WSUSD_PID" 2>/dev/null && wait "$WSUSD_PID" 2>/dev/null
 	WSUSD_PID=
+	return 0
 }
 
 # status ARGS...: the HTTP status curl gets (000 on connection failure).
