@@ -27,6 +27,17 @@ done_() {
 	fi
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"; [ "$FAIL" = 0 ]
 }
+# tap: count "ok - X" / "not ok - X" lines a helper program prints.
+tap() {
+	local l
+	while IFS= read -r l; do
+		case $l in
+		"ok - "*) ok "${l#ok - }" ;;
+		"not ok - "*) fail "${l#not ok - }" ;;
+		*) echo "# $l" ;;
+		esac
+	done
+}
 check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
 
 free_port() {
