@@ -115,64 +115,7 @@ size_t content_multipart_trailer(const struct content_reply *rep,
 /* Total body length of a multipart/byteranges reply. */
 uint64_t content_multipart_length(const struct content_reply *rep);
 
-/* --- crypto.c: certificates, keys and hashes (sole mbedTLS PKI user) --- */
-
-#define CRYPTO_DN_MAX   512
-#define CRYPTO_SANS_MAX 1024
-
-struct cert_info {
-	char    subject[CRYPTO_DN_MAX];    /* "CN=wsus.example.com, O=..." */
-	char    issuer[CRYPTO_DN_MAX];
-	char    sans[CRYPTO_SANS_MAX];     /* "DNS:a, DNS:b" ("" if none) */
-	char    not_before[32];            /* "2026-11-21 22:00:00 UTC" */
-	char    not_after[32];
-	long    days_left;                 /* whole days until not_after (negative when expired) */
-	char    sha256[96];                /* "AB:CD:..." fingerprint of the DER */
-	char    sha1[64];                  /* thumbprint, upper hex, no colons (as Windows shows it) */
-	char    key_desc[64];              /* "EC P-256", "RSA 2048" */
-	int     server_auth;               /* EKU absent (any) or contains serverAuth */
-	int     self_signed;
-	int     chain_len;                 /* certificates in the PEM file */
-};
-
-/*
- * crypto_cert_info - parse the first certificate of a PEM file (a chain
- * may follow) into *ci.  Returns 0, or -1 with the reason in err.
- */
-int crypto_cert_info(const char *pem_path, struct cert_info *ci,
-    char *err, size_t errlen);
-
-/*
- * crypto_cert_check_name - whether the first certificate of pem_path is
- * fit to serve fqdn: a SAN dNSName matches (wildcards in the leftmost
- * label only), or, when the certificate has no SAN dNSName, the CN does;
- * the EKU allows serverAuth; now is within validity.  Returns 0 when all
- * hold, or -1 with every failing requirement in reason (one sentence).
- */
-int crypto_cert_check_name(const char *pem_path, const char *fqdn,
-    char *reason, size_t reasonlen);
-
-/*
- * crypto_key_matches - 0 when the PEM private key at key_path is the key
- * of the first certificate of cert_path; -1 with the reason otherwise.
- */
-int crypto_key_matches(const char *cert_path, const char *key_path,
-    char *err, size_t errlen);
-
-/*
- * crypto_selfsigned - make a P-256 key and a self-signed server
- * certificate: subject CN=fqdn, SAN dNSName fqdn and each of the nsans
- * names in sans, EKU serverAuth, KU digitalSignature, basicConstraints
- * CA:FALSE, valid from now-1h for days days, SHA-256 signature.  Writes
- * cert_path (0644) and key_path (created 0600, never wider).  Returns 0 or
- * -1 after removing what it wrote, with the reason in err.
- */
-int crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
-    int days, const char *cert_path, const char *key_path,
-    char *err, size_t errlen);
-
-/* crypto_random - fill buf with len bytes from the OS CSPRNG; 0 or -1. */
-int crypto_random(void *buf, size_t len);
+#include "crypto.h"
 
 /* --- advert.c: the advertised URL as the running daemon sees it --------- */
 

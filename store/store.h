@@ -94,4 +94,213 @@ struct store_group {
 int store_group_find_by_guid(struct store *st, const char *guid,
     struct store_group *g);
 
+/* ======================================================================
+ * Catalogue, targeting, approvals and reports (MS-WUSP client protocol).
+ * ====================================================================== */
+
+#define STORE_TITLE_MAX   512
+#define STORE_NAME_MAX    256
+#define STORE_LANG_MAX     16
+
+enum store_kind { STORE_KIND_SOFTWARE, STORE_KIND_DRIVER, STORE_KIND_DETECTOID,
+	STORE_KIND_CATEGORY };
+
+/* One file of a revision (Extended fragment <File>). */
+struct store_file {
+	uint8_t  sha1[20];
+	uint8_t  sha256[32];
+	int      has_sha256;
+	char     name[STORE_NAME_MAX];
+	uint64_t size;
+	char     modified[32];          /* as in the fragment, "2026-08-18T00:39:04Z" */
+};
+
+/* A prerequisite: grp 0 = required alone, n > 0 = n-th AtLeastOne group. */
+struct store_prereq {
+	char update_id[STORE_GUID_LEN + 1];
+	int  grp;
+	int  is_category;
+};
+
+struct store_localized {
+	char        lang[STORE_LANG_MAX];
+	const char *xml;                 /* LocalizedProperties fragment */
+	size_t      len;
+};
+
+/* Everything import needs to write one revision. */
+struct store_import {
+	char                    update_id[STORE_GUID_LEN + 1];  /* canonical lowercase */
+	int                     revision_number;
+	enum store_kind         kind;
+	char                    category_type[32];   /* "Product", "UpdateClassification", ... or "" */
+	char                    title[STORE_TITLE_MAX];
+	const char             *core;      size_t core_len;       /* fragments, uncompressed */
+	const char             *extended;  size_t extended_len;
+	const struct store_localized *loc; unsigned nloc;
+	const struct store_prereq    *prereq; unsigned nprereq;
+	const char            (*bundled)[STORE_GUID_LEN + 1]; unsigned nbundled;
+	const char            (*superseded)[STORE_GUID_LEN + 1]; unsigned nsuperseded;
+	const struct store_file      *files; unsigned nfiles;
+};
+
+/*
+ * store_import_batch - write n revisions in ONE transaction (all or
+ * nothing): fragments zlib-compressed, files, relationships; the new
+ * revision becomes the latest of its update (an older one stops being
+ * latest; re-importing the same update id + revision number is a no-op that
+ * counts as skipped).  Bumps the catalogue generation.  *added and *skipped
+ * (may be NULL) count revisions.  Returns 0 or -1 (nothing written).
+ */
+int store_import_batch(struct store *st, const struct store_import *u,
+    unsigned n, unsigned *added, unsigned *skipped);
+
+/* The catalogue generation: bumped by every import, approval, decline,
+ * group or membership change.  Cheap to poll (same rule as
+ * store_generation).  -1 on error. */
+int64_t store_catalog_generation(struct store *st);
+
+/* One latest, published revision as the scan engine needs it. */
+struct store_rev {
+	int64_t          revision_id;     /* the int clients see */
+	char             update_id[STORE_GUID_LEN + 1];
+	int              revision_number;
+	enum store_kind  kind;
+	int              declined;
+	int              is_leaf;         /* not a prerequisite of anything, not a category */
+	const struct store_prereq *prereq; unsigned nprereq;
+	const char     (*bundled)[STORE_GUID_LEN + 1]; unsigned nbundled;
+	const char      *title;
+};
+
+/*
+ * store_catalog_each - call fn once per latest non-expired revision, in
+ * revision_id order.  Pointers in *r live only during the call.  fn returns
+ * 0 to go on, -1 to stop (store_catalog_each then returns -1).
+ */
+int store_catalog_each(struct store *st,
+    int (*fn)(void *arg, const struct store_rev *r), void *arg);
+
+/* An approval (a WSUS "deployment"), one per (update, group). */
+enum store_action { STORE_ACTION_INSTALL, STORE_ACTION_UNINSTALL,
+	STORE_ACTION_NOT_APPROVED };
+
+struct store_deployment {
+	int64_t            deployment_id;   /* Deployment/ID on the wire */
+	char               update_id[STORE_GUID_LEN + 1];
+	char               group_guid[STORE_GUID_LEN + 1];
+	enum store_action  action;
+	time_t             deadline;        /* 0 = none */
+	time_t             last_change;     /* Deployment/LastChangeTime (date used) */
+};
+
+/* Calls fn for every approval (action install/uninstall). */
+int store_deployment_each(struct store *st,
+    int (*fn)(void *arg, const struct store_deployment *d), void *arg);
+
+/*
+ * store_approve - approve update_id (its latest revision) for group
+ * (name or GUID) with action and deadline (0 none); replaces an earlier
+ * approval of the same update for that group; clears "declined".
+ * Returns 0, -1 (error), or -2 (no such update or group).
+ */
+int store_approve(struct store *st, const char *update_id, const char *group,
+    enum store_action action, time_t deadline, const char *admin);
+/* store_decline - mark the update declined and drop its approvals.
+ * Returns 0, -1, or -2 (no such update). */
+int store_decline(struct store *st, const char *update_id, const char *admin);
+
+/* Groups: add (parent by name or GUID, default All Computers) -> 0, -1,
+ * -2 (parent missing) or -3 (name taken); the new GUID goes to guid_out. */
+int store_group_add(struct store *st, const char *name, const char *parent,
+    char guid_out[STORE_GUID_LEN + 1]);
+/* Look a group up by name (case-insensitive) or GUID: 1 found, 0, -1. */
+int store_group_find(struct store *st, const char *name_or_guid,
+    struct store_group *g);
+/* Every group, parents before children. */
+int store_group_each(struct store *st,
+    int (*fn)(void *arg, const struct store_group *g), void *arg);
+
+/* A client computer as RegisterComputer / reports describe it. */
+struct store_computer {
+	char     computer_id[STORE_GUID_LEN + 1];   /* SusClientId */
+	char     dns_name[STORE_NAME_MAX];
+	char     ip[64];
+	char     os_description[STORE_NAME_MAX];
+	char     client_version[64];
+	char     target_groups[STORE_NAME_MAX];  /* client-side targeting request ("" none) */
+	time_t   last_sync, last_report, registered;
+};
+
+/* Insert or update (registration fields only overwrite when non-empty). */
+int store_computer_upsert(struct store *st, const struct store_computer *c);
+/* 1 found, 0 not, -1. */
+int store_computer_get(struct store *st, const char *computer_id,
+    struct store_computer *c);
+int store_computer_touch_sync(struct store *st, const char *computer_id, time_t t);
+/* Assign a computer (id or DNS name) to a group (name or GUID); server-side
+ * targeting: replaces its other memberships.  0, -1, -2 (no computer), -3
+ * (no group). */
+int store_computer_assign(struct store *st, const char *computer, const char *group);
+/* The GUIDs of the computer's groups and all their ancestors (approvals
+ * inherit down the tree); a computer with no membership is in Unassigned
+ * Computers (and All Computers).  Writes up to max GUIDs; returns the count
+ * or -1. */
+int store_computer_groups(struct store *st, const char *computer_id,
+    char (*out)[STORE_GUID_LEN + 1], int max);
+/* The ancestors of one group, itself first (for client-side targeting). */
+int store_group_ancestors(struct store *st, const char *group_guid,
+    char (*out)[STORE_GUID_LEN + 1], int max);
+
+struct store_computer_row {
+	struct store_computer c;
+	char   groups[STORE_NAME_MAX];         /* group names, ", "-separated */
+	int    installed, needed, failed, downloaded;   /* update counts by status */
+};
+int store_computer_each(struct store *st,
+    int (*fn)(void *arg, const struct store_computer_row *r), void *arg);
+
+/* One update for `wsusutil updates`. */
+struct store_update_row {
+	char      update_id[STORE_GUID_LEN + 1];
+	int       revision_number;
+	int64_t   revision_id;
+	enum store_kind kind;
+	char      title[STORE_TITLE_MAX];
+	int       declined;
+	char      approvals[STORE_NAME_MAX];    /* "Install: Group A; Uninstall: B" or "" */
+	int       installed, needed, failed, downloaded;   /* computers by status */
+};
+int store_update_each(struct store *st, int leaf_only,
+    int (*fn)(void *arg, const struct store_update_row *r), void *arg);
+
+/* Fragments of a revision: kind "core", "extended" or "localized" (lang
+ * then matters; "" = the first language available, "en" preferred).
+ * Returns a malloc'd NUL-terminated decompressed copy in *xml (caller
+ * frees) and 1, 0 if absent, -1 on error. */
+int store_fragment(struct store *st, int64_t revision_id, const char *kind,
+    const char *lang, char **xml, size_t *len);
+/* Files of a revision: writes up to max, returns the count or -1. */
+int store_revision_files(struct store *st, int64_t revision_id,
+    struct store_file *out, int max);
+/* A revision id from an update id (latest): >0, 0 unknown, -1. */
+int64_t store_revision_of(struct store *st, const char *update_id);
+
+/* A reported event (ReportingEvent BasicData). */
+struct store_event {
+	char     computer_id[STORE_GUID_LEN + 1];
+	char     instance_id[STORE_GUID_LEN + 1];  /* EventInstanceID */
+	char     update_id[STORE_GUID_LEN + 1];    /* "" when not about an update */
+	int      revision_number;
+	int      event_id;                          /* e.g. 156, 182, 183 */
+	int      namespace_id;
+	time_t   time;
+	int64_t  win32_hresult;
+	char     message[STORE_NAME_MAX];
+	char     target_state[32];                  /* status derived by the caller: "installed", "failed", "needed", "downloaded", "" */
+};
+/* Store n events in one transaction (duplicates by instance id ignored) and
+ * update the per-computer, per-update status from target_state. */
+int store_events_add(struct store *st, const struct store_event *e, unsigned n);
+
 #endif
