@@ -1,12 +1,16 @@
 /*
- * crypto.c - certificates, keys, hashes and randomness: the project's one
- * wrapper over the mbedTLS PKI (x509, pk, md, ctr_drbg, asn1write).
+ * crypto.c - certificates, keys, hashes, AEAD, base64 and randomness: the
+ * project's one wrapper over mbedTLS outside TLS (x509, pk, md, ctr_drbg,
+ * asn1write, sha1, sha256, gcm, base64).
  *
  * Owns: reading a certificate file and describing its first certificate
  * (struct cert_info), deciding whether it may serve a given name (SAN or
  * CN per RFC 6125, serverAuth EKU, validity), checking that a private key
  * belongs to a certificate, making a self-signed P-256 server certificate
- * and its key on disk, and filling buffers from the OS CSPRNG.
+ * and its key on disk, filling buffers from the OS CSPRNG, SHA-1/SHA-256
+ * digests, AES-256-GCM sealing with a random nonce (the cookies of
+ * webservices/cookie.c), strict base64, constant-time comparison and
+ * wiping.
  *
  * Never does: TLS (server/tls.c owns mbedtls/ssl*.h and the live
  * certificate/key pair), logging (every failure comes back as a sentence
@@ -36,15 +40,19 @@
 #include <unistd.h>
 
 #include <mbedtls/asn1write.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
+#include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
 #include <mbedtls/x509_crt.h>
 
 #include "server.h"
@@ -63,6 +71,12 @@
 #define CRYPTO_DNS_LABEL_MAX   63         /* bytes in one DNS label, RFC 1035 */
 #define CRYPTO_SECS_PER_DAY    86400
 #define CRYPTO_BACKDATE_SECS   3600       /* notBefore = now - 1 h, for clock skew */
+
+/* AES-256-GCM as crypto_aead_seal() lays it out: nonce || ct || tag. */
+#define CRYPTO_AEAD_KEY_BYTES   32
+#define CRYPTO_AEAD_NONCE_BYTES 12         /* 96-bit, the GCM fast path */
+#define CRYPTO_AEAD_TAG_BYTES   16         /* full tag, never truncated */
+#define CRYPTO_AEAD_OVERHEAD    (CRYPTO_AEAD_NONCE_BYTES + CRYPTO_AEAD_TAG_BYTES)
 
 static const char crypto_pers[] = "wsusd crypto_selfsigned";
 
@@ -1154,4 +1168,221 @@ crypto_random(void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* --- digests ------------------------------------------------------------------ */
+
+/*
+ * The *_ret variants fail only on a NULL context or hardware accelerator
+ * error; neither happens with the software implementation, so a failure
+ * is a broken invariant.  out is zeroed first so that it never holds a
+ * stale digest either way.
+ */
+void
+crypto_sha1(const void *p, size_t n, uint8_t out[20])
+{
+	memset(out, 0, 20);
+	if (mbedtls_sha1_ret(p, n, out) != 0)
+		abort();
+}
+
+void
+crypto_sha256(const void *p, size_t n, uint8_t out[32])
+{
+	memset(out, 0, 32);
+	if (mbedtls_sha256_ret(p, n, out, 0) != 0)
+		abort();
+}
+
+/* --- AES-256-GCM -------------------------------------------------------------- */
+
+/*
+ * The nonce is 12 random bytes per message.  With a random 96-bit nonce a
+ * key stays within NIST SP 800-38D's 2^-32 collision bound for 2^32
+ * messages; the cookie key (the only user) seals one cookie per client
+ * handshake, far below that.  A tag mismatch and any other failure look
+ * the same to the caller: -1.
+ */
+long
+crypto_aead_seal(const uint8_t key[32], const void *aad, size_t aadlen,
+    const void *pt, size_t n, uint8_t *out, size_t outcap)
+{
+	mbedtls_gcm_context gcm;
+	size_t              written = 0;   /* bytes of out this call may dirty */
+	long                rc = -1;
+
+	mbedtls_gcm_init(&gcm);
+	if (n > (size_t)LONG_MAX - CRYPTO_AEAD_OVERHEAD ||
+	    outcap < n + CRYPTO_AEAD_OVERHEAD || out == NULL ||
+	    (aad == NULL && aadlen > 0) || (pt == NULL && n > 0))
+		goto out;
+	written = n + CRYPTO_AEAD_OVERHEAD;
+	if (crypto_random(out, CRYPTO_AEAD_NONCE_BYTES) == -1)
+		goto out;
+	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key,
+	    CRYPTO_AEAD_KEY_BYTES * 8) != 0)
+		goto out;
+	if (mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, n, out,
+	    CRYPTO_AEAD_NONCE_BYTES, aad, aadlen, pt,
+	    out + CRYPTO_AEAD_NONCE_BYTES, CRYPTO_AEAD_TAG_BYTES,
+	    out + CRYPTO_AEAD_NONCE_BYTES + n) != 0)
+		goto out;
+	rc = (long)(n + CRYPTO_AEAD_OVERHEAD);
+out:
+	/* Never hand back a half-made message. */
+	if (rc == -1 && written > 0)
+		mbedtls_platform_zeroize(out, written);
+	mbedtls_gcm_free(&gcm);   /* zeroizes the key schedule */
+	return rc;
+}
+
+long
+crypto_aead_open(const uint8_t key[32], const void *aad, size_t aadlen,
+    const uint8_t *in, size_t n, uint8_t *out, size_t outcap)
+{
+	mbedtls_gcm_context gcm;
+	size_t              len = 0;
+	long                rc = -1;
+
+	mbedtls_gcm_init(&gcm);
+	if (in == NULL || n < CRYPTO_AEAD_OVERHEAD ||
+	    n - CRYPTO_AEAD_OVERHEAD > (size_t)LONG_MAX ||
+	    (aad == NULL && aadlen > 0))
+		goto out;
+	len = n - CRYPTO_AEAD_OVERHEAD;
+	if (outcap < len || (out == NULL && len > 0))
+		goto out;
+	if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key,
+	    CRYPTO_AEAD_KEY_BYTES * 8) != 0)
+		goto out;
+	/* Decrypts, then compares the tag in constant time. */
+	if (mbedtls_gcm_auth_decrypt(&gcm, len, in, CRYPTO_AEAD_NONCE_BYTES,
+	    aad, aadlen, in + CRYPTO_AEAD_NONCE_BYTES + len,
+	    CRYPTO_AEAD_TAG_BYTES, in + CRYPTO_AEAD_NONCE_BYTES, out) != 0)
+		goto out;
+	rc = (long)len;
+out:
+	/* Unauthenticated plaintext must never reach the caller. */
+	if (rc == -1 && out != NULL && outcap > 0)
+		mbedtls_platform_zeroize(out, outcap);
+	mbedtls_gcm_free(&gcm);
+	return rc;
+}
+
+/* --- base64 ------------------------------------------------------------------ */
+
+/* Value of one base64 alphabet character (RFC 4648 table 1), or -1. */
+static int
+crypto_b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * crypto_b64_canonical - whether (in, n) is the one encoding its bytes
+ * have: a multiple of 4 characters from the alphabet, '=' only as the
+ * last one or two, and the bits padding leaves unused all zero ("QR=="
+ * and "QQ==" decode alike; only the latter is canonical).  No whitespace,
+ * no line breaks (mbedtls_base64_decode would skip those).  Sets *declen
+ * to the decoded length.  Variable time: only ever given public data
+ * (cookies are ciphertext).
+ */
+static int
+crypto_b64_canonical(const char *in, size_t n, size_t *declen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t               i, pad = 0;
+	int                  v;
+
+	if (n % 4 != 0)
+		return 0;
+	if (n > 0 && s[n - 1] == '=')
+		pad = (s[n - 2] == '=') ? 2 : 1;
+	for (i = 0; i < n - pad; i++)
+		if (crypto_b64_value(s[i]) == -1)
+			return 0;
+	if (pad > 0) {
+		v = crypto_b64_value(s[n - pad - 1]);
+		if ((pad == 2 && (v & 0x0f) != 0) ||
+		    (pad == 1 && (v & 0x03) != 0))
+			return 0;
+	}
+	*declen = n / 4 * 3 - pad;
+	return 1;
+}
+
+long
+crypto_b64_encode(const void *in, size_t n, char *out, size_t outcap)
+{
+	size_t olen = 0;
+
+	if (out == NULL || outcap == 0 || (in == NULL && n > 0))
+		return -1;
+	out[0] = '\0';
+	if (n > ((size_t)LONG_MAX - 1) / 4 * 3 - 3)
+		return -1;
+	if (n == 0)
+		return 0;
+	/* Fails without writing when outcap < 4 * ceil(n / 3) + 1. */
+	if (mbedtls_base64_encode((unsigned char *)out, outcap, &olen, in,
+	    n) != 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return (long)olen;
+}
+
+long
+crypto_b64_decode(const char *in, size_t n, uint8_t *out, size_t outcap)
+{
+	size_t declen = 0, olen = 0;
+
+	if ((in == NULL && n > 0) || n > (size_t)LONG_MAX)
+		return -1;
+	if (!crypto_b64_canonical(in, n, &declen))
+		return -1;
+	if (declen == 0)
+		return 0;
+	/* Checked here as well as by mbedTLS: out is never written past outcap. */
+	if (out == NULL || declen > outcap)
+		return -1;
+	if (mbedtls_base64_decode(out, outcap, &olen,
+	    (const unsigned char *)in, n) != 0 || olen != declen) {
+		mbedtls_platform_zeroize(out, outcap < declen ? outcap : declen);
+		return -1;
+	}
+	return (long)olen;
+}
+
+/* --- comparing and wiping ----------------------------------------------------- */
+
+int
+crypto_ct_equal(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *x = a, *y = b;
+	unsigned char                 d = 0;
+	size_t                        i;
+
+	/* Every byte is read whatever the earlier ones held. */
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(x[i] ^ y[i]);
+	/* 1 when d == 0, without a data-dependent branch. */
+	return (int)(1 & (((unsigned)d - 1) >> 8));
+}
+
+void
+crypto_wipe(void *p, size_t n)
+{
+	if (p != NULL)
+		mbedtls_platform_zeroize(p, n);
 }

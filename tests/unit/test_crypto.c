@@ -10,6 +10,11 @@
  * there is no -not_before/-not_after), so expired and not-yet-valid
  * certificates come from a throw-away "openssl ca -selfsign" with explicit
  * -startdate/-enddate.
+ *
+ * The hashes, AES-256-GCM, base64 and comparison helpers are checked
+ * against published vectors (FIPS 180 "abc", the GCM specification's
+ * AES-256 test case 16, RFC 4648 section 10) and against every single-bit
+ * change of a sealed message.
  */
 #include <dirent.h>
 #include <stdarg.h>
@@ -582,6 +587,311 @@ test_random(void)
 	T_OK(ones > 395000 && ones < 405000, "bit balance %zu", ones);
 }
 
+/* --- digests, AEAD, base64, comparison --------------------------------------- */
+
+/* Hex text (even length, lower case) to bytes; returns the byte count. */
+static size_t
+unhex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(hex) / 2, i;
+	unsigned int b;
+
+	for (i = 0; i < n && i < cap; i++) {
+		sscanf(hex + 2 * i, "%2x", &b);
+		out[i] = (uint8_t)b;
+	}
+	return i;
+}
+
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void
+test_digests(void)
+{
+	static const struct {
+		int          line;
+		const char  *msg;
+		const char  *sha1, *sha256;
+	} cases[] = {
+		{ __LINE__, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d",
+		  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ __LINE__, "", "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ __LINE__, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "84983e441c3bd26ebaae4aa1f95129e5e54670f1",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	uint8_t d1[20], d2[32], w1[20], w2[32];
+	size_t  i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unhex(cases[i].sha1, w1, sizeof(w1));
+		unhex(cases[i].sha256, w2, sizeof(w2));
+		crypto_sha1(cases[i].msg, strlen(cases[i].msg), d1);
+		crypto_sha256(cases[i].msg, strlen(cases[i].msg), d2);
+		T_CHECK(cases[i].line, memcmp(d1, w1, 20) == 0, "sha1 \"%s\"",
+		    cases[i].msg);
+		T_CHECK(cases[i].line, memcmp(d2, w2, 32) == 0, "sha256 \"%s\"",
+		    cases[i].msg);
+	}
+}
+
+static void
+test_aead(void)
+{
+	/* GCM specification (McGrew & Viega), test case 16: AES-256, 96-bit IV. */
+	static const char kat_key[] =
+	    "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308";
+	static const char kat_sealed[] =    /* IV || C || T */
+	    "cafebabefacedbaddecaf888"
+	    "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+	    "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+	    "76fc6ece0f4e1768cddf8853bb2d551b";
+	static const char kat_aad[] = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
+	static const char kat_pt[] =
+	    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+	    "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
+	static const char msg[] = "computer 7 in group 3, valid until t";
+	static const char hdr[] = "\x01\x02\x00\x00wxyz";
+	uint8_t key[32], key2[32], aad[32], kin[128], kpt[128], kout[128];
+	uint8_t sealed[128], again[128], out[128], bad[128];
+	size_t  klen, kaadlen, kptlen, slen, i;
+	long    n, n2;
+	int     flips_ok = 1, aad_ok = 1;
+
+	/* known answer: the layout is nonce || ciphertext || tag */
+	unhex(kat_key, key, sizeof(key));
+	klen = unhex(kat_sealed, kin, sizeof(kin));
+	kaadlen = unhex(kat_aad, aad, sizeof(aad));
+	kptlen = unhex(kat_pt, kpt, sizeof(kpt));
+	n = crypto_aead_open(key, aad, kaadlen, kin, klen, kout, sizeof(kout));
+	T_OK(n == (long)kptlen && memcmp(kout, kpt, kptlen) == 0,
+	    "GCM test case 16: %ld", n);
+	kin[klen - 1] ^= 1;
+	T_OK(crypto_aead_open(key, aad, kaadlen, kin, klen, kout,
+	    sizeof(kout)) == -1, "GCM test case 16 with a bad tag");
+
+	/* round trip, fresh nonce each time */
+	T_OK(crypto_random(key, sizeof(key)) == 0, "key");
+	memcpy(key2, key, sizeof(key2));
+	key2[31] ^= 0x80;
+	n = crypto_aead_seal(key, hdr, 8, msg, sizeof(msg), sealed,
+	    sizeof(sealed));
+	T_OK(n == (long)sizeof(msg) + 28, "seal length %ld", n);
+	slen = (size_t)n;
+	n2 = crypto_aead_seal(key, hdr, 8, msg, sizeof(msg), again,
+	    sizeof(again));
+	T_OK(n2 == n && memcmp(sealed, again, 12) != 0 &&
+	    memcmp(sealed + 12, again + 12, slen - 12) != 0,
+	    "nonce or ciphertext repeated");
+	T_OK(memmem(sealed, slen, "computer", 8) == NULL, "plaintext visible");
+	memset(out, 0xaa, sizeof(out));
+	n = crypto_aead_open(key, hdr, 8, sealed, slen, out, sizeof(out));
+	T_OK(n == (long)sizeof(msg) && memcmp(out, msg, sizeof(msg)) == 0,
+	    "open %ld", n);
+	/* exactly the plaintext length is enough */
+	n = crypto_aead_open(key, hdr, 8, sealed, slen, out, sizeof(msg));
+	T_OK(n == (long)sizeof(msg), "open into exact buffer %ld", n);
+
+	/* any single bit of nonce, ciphertext or tag */
+	for (i = 0; i < slen * 8; i++) {
+		memcpy(bad, sealed, slen);
+		bad[i / 8] ^= (uint8_t)(1u << (i % 8));
+		memset(out, 0xaa, sizeof(out));
+		n = crypto_aead_open(key, hdr, 8, bad, slen, out, sizeof(out));
+		if (n != -1 || !all_zero(out, sizeof(out))) {
+			flips_ok = 0;
+			T_OK(0, "bit %zu (byte %zu) flipped: %ld", i, i / 8, n);
+		}
+	}
+	T_OK(flips_ok, "bit flips in the message");
+	/* any single bit of the associated data */
+	for (i = 0; i < 8 * 8; i++) {
+		memcpy(aad, hdr, 8);
+		aad[i / 8] ^= (uint8_t)(1u << (i % 8));
+		if (crypto_aead_open(key, aad, 8, sealed, slen, out,
+		    sizeof(out)) != -1) {
+			aad_ok = 0;
+			T_OK(0, "aad bit %zu flipped", i);
+		}
+	}
+	T_OK(aad_ok, "bit flips in the aad");
+	T_OK(crypto_aead_open(key, hdr, 7, sealed, slen, out,
+	    sizeof(out)) == -1, "aad shortened");
+	T_OK(crypto_aead_open(key, NULL, 0, sealed, slen, out,
+	    sizeof(out)) == -1, "aad dropped");
+	memset(out, 0xaa, sizeof(out));
+	T_OK(crypto_aead_open(key2, hdr, 8, sealed, slen, out,
+	    sizeof(out)) == -1 && all_zero(out, sizeof(out)), "wrong key");
+	/* truncated or extended */
+	for (i = 0; i < slen; i++)
+		if (crypto_aead_open(key, hdr, 8, sealed, i, out,
+		    sizeof(out)) != -1)
+			T_OK(0, "accepted a %zu-byte prefix", i);
+	memcpy(bad, sealed, slen);
+	bad[slen] = 0;
+	T_OK(crypto_aead_open(key, hdr, 8, bad, slen + 1, out,
+	    sizeof(out)) == -1, "extended by a byte");
+	/* output buffers too small */
+	memset(out, 0xaa, sizeof(out));
+	T_OK(crypto_aead_open(key, hdr, 8, sealed, slen, out,
+	    sizeof(msg) - 1) == -1 && out[sizeof(msg) - 1] == 0xaa,
+	    "open into a short buffer, or wrote past it");
+	memset(bad, 0xaa, sizeof(bad));
+	T_OK(crypto_aead_seal(key, hdr, 8, msg, sizeof(msg), bad,
+	    sizeof(msg) + 27) == -1 && bad[sizeof(msg) + 27] == 0xaa,
+	    "seal into a short buffer, or wrote past it");
+	/* empty plaintext and empty aad still authenticate */
+	n = crypto_aead_seal(key, NULL, 0, "", 0, sealed, sizeof(sealed));
+	T_OK(n == 28, "empty seal %ld", n);
+	T_OK(crypto_aead_open(key, NULL, 0, sealed, 28, NULL, 0) == 0,
+	    "empty open");
+	sealed[20] ^= 4;
+	T_OK(crypto_aead_open(key, NULL, 0, sealed, 28, NULL, 0) == -1,
+	    "empty message, flipped tag");
+}
+
+static void
+test_b64(void)
+{
+	static const struct {
+		int          line;
+		const char  *bin, *text;
+	} good[] = {   /* RFC 4648 section 10 */
+		{ __LINE__, "", "" },
+		{ __LINE__, "f", "Zg==" },
+		{ __LINE__, "fo", "Zm8=" },
+		{ __LINE__, "foo", "Zm9v" },
+		{ __LINE__, "foob", "Zm9vYg==" },
+		{ __LINE__, "fooba", "Zm9vYmE=" },
+		{ __LINE__, "foobar", "Zm9vYmFy" },
+		{ __LINE__, "\xff\xfe\xfd", "//79" },
+		{ __LINE__, "\xfb\xff", "+/8=" },
+	};
+	static const struct {
+		int          line;
+		const char  *text;
+		size_t       len;
+	} bad[] = {
+#define B(s) s, sizeof(s) - 1
+		{ __LINE__, B("Zg") },            /* not a multiple of 4 */
+		{ __LINE__, B("Zg=") },
+		{ __LINE__, B("Zm9vY") },
+		{ __LINE__, B("Zh==") },          /* unused bits set */
+		{ __LINE__, B("Zm9=") },
+		{ __LINE__, B("Zm9vYh==") },
+		{ __LINE__, B("Zm9vYmF=") },
+		{ __LINE__, B("Zm9v\n") },        /* whitespace anywhere */
+		{ __LINE__, B("Zm9v\r\nZm9v") },
+		{ __LINE__, B(" Zm9v") },
+		{ __LINE__, B("Zm 9v") },
+		{ __LINE__, B("Zm9v    ") },
+		{ __LINE__, B("Zm9\t") },
+		{ __LINE__, B("====") },          /* padding misplaced */
+		{ __LINE__, B("Z===") },
+		{ __LINE__, B("Zm=v") },
+		{ __LINE__, B("=Zm9") },
+		{ __LINE__, B("Zg==Zg==") },
+		{ __LINE__, B("Zm9vY===") },
+		{ __LINE__, B("Zm-_") },          /* base64url alphabet */
+		{ __LINE__, B("Zm9v.A==") },
+		{ __LINE__, B("Zm\0v") },         /* NUL inside the length */
+		{ __LINE__, B("\xc3\xa9" "AA") },    /* not ASCII */
+		{ __LINE__, B("Zm9\x80") },
+#undef B
+	};
+	char    text[64];
+	uint8_t bin[64];
+	size_t  i, blen, tlen;
+	long    n;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		blen = strlen(good[i].bin);
+		tlen = strlen(good[i].text);
+		n = crypto_b64_encode(good[i].bin, blen, text, sizeof(text));
+		T_CHECK(good[i].line, n == (long)tlen &&
+		    strcmp(text, good[i].text) == 0, "encode: %ld \"%s\"", n,
+		    text);
+		/* room for the text and its NUL, and not one byte less */
+		memset(text, 'X', sizeof(text));
+		n = crypto_b64_encode(good[i].bin, blen, text, tlen + 1);
+		T_CHECK(good[i].line, n == (long)tlen && text[tlen] == '\0' &&
+		    text[tlen + 1] == 'X', "encode exact: %ld", n);
+		memset(text, 'X', sizeof(text));
+		n = crypto_b64_encode(good[i].bin, blen, text, tlen);
+		T_CHECK(good[i].line, n == -1 && (tlen == 0 || text[tlen] == 'X'),
+		    "encode short: %ld", n);
+
+		memset(bin, 0xaa, sizeof(bin));
+		n = crypto_b64_decode(good[i].text, tlen, bin, sizeof(bin));
+		T_CHECK(good[i].line, n == (long)blen &&
+		    memcmp(bin, good[i].bin, blen) == 0, "decode: %ld", n);
+		memset(bin, 0xaa, sizeof(bin));
+		n = crypto_b64_decode(good[i].text, tlen, bin, blen);
+		T_CHECK(good[i].line, n == (long)blen && bin[blen] == 0xaa,
+		    "decode exact: %ld", n);
+		if (blen > 0) {
+			memset(bin, 0xaa, sizeof(bin));
+			n = crypto_b64_decode(good[i].text, tlen, bin, blen - 1);
+			T_CHECK(good[i].line, n == -1 && bin[blen - 1] == 0xaa,
+			    "decode short: %ld, wrote past outcap", n);
+		}
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = crypto_b64_decode(bad[i].text, bad[i].len, bin, sizeof(bin));
+		T_CHECK(bad[i].line, n == -1, "accepted: %ld", n);
+	}
+	/* a length shorter than the string is honoured (no NUL needed) */
+	n = crypto_b64_decode("Zm9vYmFy!!", 8, bin, sizeof(bin));
+	T_OK(n == 6 && memcmp(bin, "foobar", 6) == 0, "length honoured %ld", n);
+}
+
+static void
+test_ct_equal(void)
+{
+	static const struct {
+		int          line;
+		const char  *a, *b;
+		size_t       n;
+		int          eq;
+	} cases[] = {
+		{ __LINE__, "abcdef", "abcdef", 6, 1 },
+		{ __LINE__, "", "", 0, 1 },
+		{ __LINE__, "x", "y", 0, 1 },             /* nothing compared */
+		{ __LINE__, "abcdef", "xbcdef", 6, 0 },   /* first byte */
+		{ __LINE__, "abcdef", "abcdeg", 6, 0 },   /* last byte */
+		{ __LINE__, "abcdef", "abcdeg", 5, 1 },   /* beyond n */
+		{ __LINE__, "\x80", "\x00", 1, 0 },        /* high bit only */
+		{ __LINE__, "\x01", "\x00", 1, 0 },        /* low bit only */
+		{ __LINE__, "\xff\xff", "\xff\xff", 2, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		T_CHECK(cases[i].line, crypto_ct_equal(cases[i].a, cases[i].b,
+		    cases[i].n) == cases[i].eq, "ct_equal");
+}
+
+static void
+test_wipe(void)
+{
+	uint8_t buf[37];
+
+	memset(buf, 0x5a, sizeof(buf));
+	crypto_wipe(buf, sizeof(buf) - 1);
+	T_OK(all_zero(buf, sizeof(buf) - 1) && buf[36] == 0x5a, "wipe");
+	crypto_wipe(NULL, 0);
+}
+
 /* --- fixtures made with the openssl CLI ------------------------------------ */
 
 static int
@@ -654,6 +964,11 @@ main(void)
 	test_info_openssl();
 	test_key_matches();
 	test_random();
+	test_digests();
+	test_aead();
+	test_b64();
+	test_ct_equal();
+	test_wipe();
 
 	if (t_fail == 0)
 		sh("rm -rf '%s'", tdir);
