@@ -47,6 +47,7 @@ advert_view_from(const struct store_advert *a, struct advert_view *v)
 	    v->content_url, sizeof(v->content_url)) == -1)
 		return -1;
 	v->generation = a->generation;
+	v->changed_at = a->changed_at;
 	return 0;
 }
 

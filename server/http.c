@@ -10,7 +10,9 @@
  * the first: libmicrohttpd 0.9.75 answers "Connection: close" otherwise.
  * Never touches TLS (relay.c hands us plaintext) or SQL.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -139,6 +141,10 @@ http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
 		    wr->cache_control);
 	if (wr->close)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (wr->content_encoding)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		    wr->content_encoding);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	return http_queue(conn, wr->status, resp);
 }
 
@@ -311,6 +317,26 @@ http_content(struct http_daemon *hd, struct MHD_Connection *conn,
 	return http_queue(conn, rep.status, resp);
 }
 
+/* The peer's address as text (the TLS relay hands over the client's). */
+static const char *
+http_peer(struct MHD_Connection *conn, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	const void *a;
+
+	if (sa == NULL)
+		return NULL;
+	if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	else if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else
+		return NULL;
+	return inet_ntop(sa->sa_family, a, buf, (socklen_t)len);
+}
+
 /* A SOAP POST or a ?wsdl GET, once the body (if any) is complete. */
 static enum MHD_Result
 http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
@@ -318,9 +344,10 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 {
 	struct ws_response wr;
 	struct ws_request wq;
+	struct advert_view v;
+	char peer[INET6_ADDRSTRLEN];
 
 	if (!r->is_post) {
-		struct advert_view v;
 		int wsdl = 0;
 
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http_wsdl_arg, &wsdl);
@@ -333,6 +360,11 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 		return http_ws_answer(conn, &wr);
 	}
 	memset(&wq, 0, sizeof(wq));
+	advert_get(&v);
+	wq.content_url = v.content_url;
+	wq.config_gen = v.generation;
+	wq.config_changed = v.changed_at;
+	wq.client_ip = http_peer(conn, peer, sizeof(peer));
 	wq.service = (enum ws_service)r->route.service;
 	wq.soapaction = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "SOAPAction");
 	if (wq.soapaction && strlen(wq.soapaction) > LIMIT_SOAPACTION_BYTES)
@@ -346,6 +378,12 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 	if (ws_handle(&wq, &wr) == -1)
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "Internal Server Error", "The request could not be processed.");
+	if (ws_encode(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING), &wr, &wr.content_encoding) == -1) {
+		ws_response_free(&wr);
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "Internal Server Error", "The answer could not be encoded.");
+	}
 	return http_ws_answer(conn, &wr);
 }
 

@@ -32,6 +32,22 @@
 #define LIMIT_SOAPACTION_BYTES          512    /* SOAPAction header value */
 #define LIMIT_PATH_BYTES               1024    /* request path after normalising */
 
+/* --- SOAP XML (webservices/xml.c enforces these while parsing) ---------- */
+#define LIMIT_XML_DEPTH                  32    /* element nesting in a SOAP request */
+#define LIMIT_XML_ELEMENTS           200000    /* elements in one SOAP request */
+#define LIMIT_XML_ELEMENTS_PREAUTH     2000    /* ... for operations without a cookie */
+#define LIMIT_XML_TEXT_BYTES        (64u << 10) /* character data of one element */
+#define LIMIT_INSTALLED_NONLEAF         400    /* InstalledNonLeafUpdateIDs (real WSUS faults at 401) */
+#define LIMIT_CACHED_IDS              50000    /* OtherCachedUpdateIDs, revisionIDs */
+#define LIMIT_EXTENDED_PER_REQUEST       50    /* MaxExtendedUpdatesPerRequest advertised */
+#define LIMIT_SYNC_PAGE                  50    /* UpdateInfo per SyncUpdates page (WS2025: <= 30..50) */
+#define LIMIT_EVENTS_PER_BATCH         1000    /* ReportingEvent in one ReportEventBatch */
+#define LIMIT_ID_TEXT_BYTES             128    /* a GUID / client id / name field */
+
+/* --- cookies -------------------------------------------------------------- */
+#define LIMIT_COOKIE_LIFETIME_S        3600    /* client cookie, as real WSUS (+1 h) */
+#define LIMIT_AUTH_COOKIE_LIFETIME_S   3600    /* authorization cookie */
+
 /* --- content ------------------------------------------------------------ */
 #define LIMIT_RANGE_SPECS                 16   /* byte-range-specs in one Range */
 #define LIMIT_RANGE_HEADER_BYTES         512   /* Range header value */

@@ -201,6 +201,8 @@ main(int argc, char *argv[])
 		fatalx("cannot load the TLS certificate and key");
 	if ((st = store_open(conf.data_dir)) == NULL)
 		fatalx("cannot open the store in %s", conf.data_dir);
+	if (ws_init(conf.data_dir) == -1)
+		fatalx("cannot initialise the web services (cookie key, identity)");
 	if (wsdl_init() == -1)
 		fatalx("embedded WSDLs are malformed");
 	if (advert_load(st, &conf) == -1)
@@ -252,6 +254,7 @@ main(int argc, char *argv[])
 	http_stop(plain);
 	close(env.content_dirfd);
 	store_close(st);
+	ws_shutdown();
 	tls_shutdown();
 	log_info("wsusd stopped");
 	return 0;

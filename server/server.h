@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "config.h"
 #include "limits.h"
@@ -128,6 +129,7 @@ struct advert_view {
 	char     content_url[ADVERT_URL_MAX];  /* "http://fqdn:8530" */
 	char     fqdn[LIMIT_FQDN_BYTES + 1];
 	int64_t  generation;
+	time_t   changed_at;                   /* when the configuration last changed */
 };
 
 /*

@@ -7,7 +7,15 @@
  *   wsusutil init DIR [--fqdn NAME]       embedded default for `make run`
  *   wsusutil -c FILE configuressl FQDN [--force]
  *   wsusutil -c FILE checkcert
+ *   wsusutil -c FILE import-updates PATH...
+ *   wsusutil -c FILE group add NAME [--parent NAME]
+ *   wsusutil -c FILE assign COMPUTER GROUP
+ *   wsusutil -c FILE approve UPDATE-ID GROUP [--deadline ISO-DATE] [--uninstall]
+ *   wsusutil -c FILE decline UPDATE-ID
+ *   wsusutil -c FILE computers [--json]
+ *   wsusutil -c FILE updates [--json] [--all]
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +27,10 @@
 
 #include "server.h"
 #include "store.h"
+#include "updatedoc.h"
+
+#define UTIL_IMPORT_BATCH   500              /* revisions per transaction */
+#define UTIL_DOC_MAX        (4u << 20)       /* bytes of one update document */
 
 static void
 usage(void)
@@ -26,7 +38,14 @@ usage(void)
 	fprintf(stderr,
 	    "usage: wsusutil init DIR [--fqdn NAME]\n"
 	    "       wsusutil -c FILE configuressl FQDN [--force]\n"
-	    "       wsusutil -c FILE checkcert\n");
+	    "       wsusutil -c FILE checkcert\n"
+	    "       wsusutil -c FILE import-updates PATH...\n"
+	    "       wsusutil -c FILE group add NAME [--parent NAME]\n"
+	    "       wsusutil -c FILE assign COMPUTER GROUP\n"
+	    "       wsusutil -c FILE approve UPDATE-ID GROUP [--deadline ISO-DATE] [--uninstall]\n"
+	    "       wsusutil -c FILE decline UPDATE-ID\n"
+	    "       wsusutil -c FILE computers [--json]\n"
+	    "       wsusutil -c FILE updates [--json] [--all]\n");
 	exit(2);
 }
 
@@ -229,6 +248,446 @@ out:
 	return rc;
 }
 
+
+/* --- catalogue and targeting verbs ---------------------------------------- */
+
+/* util_read - a whole file (at most max bytes) into a malloc'd buffer. */
+static char *
+util_read(const char *path, size_t max, size_t *len)
+{
+	struct stat sb;
+	char *buf = NULL;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		errno = EFBIG;
+		goto out;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
+		goto out;
+	*len = 0;
+	while (*len < (size_t)sb.st_size) {
+		ssize_t n = read(fd, buf + *len, (size_t)sb.st_size - *len);
+		if (n <= 0) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		*len += (size_t)n;
+	}
+	buf[*len] = '\0';
+out:
+	close(fd);
+	return buf;
+}
+
+struct util_import {
+	struct store      *st;
+	struct updatedoc  *docs[UTIL_IMPORT_BATCH];
+	struct store_import rows[UTIL_IMPORT_BATCH];
+	unsigned           n, added, skipped, files, total;
+	int                tty, failed;
+};
+
+static int
+util_import_flush(struct util_import *im)
+{
+	unsigned a = 0, s = 0;
+	int rc = 0;
+
+	if (im->n == 0)
+		return 0;
+	if (store_import_batch(im->st, im->rows, im->n, &a, &s) == -1) {
+		fprintf(stderr, "wsusutil: import: a batch of %u revisions was refused; "
+		    "nothing of it was written\n", im->n);
+		rc = -1;
+	}
+	im->added += a;
+	im->skipped += s;
+	for (unsigned i = 0; i < im->n; i++)
+		updatedoc_free(im->docs[i]);
+	im->n = 0;
+	if (im->tty)
+		fprintf(stderr, "\rimported %u of %u documents (%u new, %u already present)",
+		    im->added + im->skipped, im->total, im->added, im->skipped);
+	return rc;
+}
+
+static int
+util_import_file(struct util_import *im, const char *path)
+{
+	char err[256], *buf;
+	size_t len;
+	struct updatedoc *d;
+
+	if ((buf = util_read(path, UTIL_DOC_MAX, &len)) == NULL) {
+		fprintf(stderr, "wsusutil: %s: %s\n", path, strerror(errno));
+		im->failed++;
+		return 0;
+	}
+	d = updatedoc_parse(buf, len, err, sizeof(err));
+	free(buf);
+	if (d == NULL) {
+		fprintf(stderr, "wsusutil: %s: %s\n", path, err);
+		im->failed++;
+		return 0;
+	}
+	im->docs[im->n] = d;
+	im->rows[im->n] = *updatedoc_import(d);
+	if (++im->n == UTIL_IMPORT_BATCH)
+		return util_import_flush(im);
+	return 0;
+}
+
+static int
+util_namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* util_import_path - a file, or every *.xml in a directory (sorted). */
+static int
+util_import_path(struct util_import *im, const char *path)
+{
+	struct stat sb;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	DIR *dir;
+	int rc = 0;
+
+	if (stat(path, &sb) == -1) {
+		fprintf(stderr, "wsusutil: %s: %s\n", path, strerror(errno));
+		im->failed++;
+		return 0;
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return util_import_file(im, path);
+	if ((dir = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char **nn;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".xml") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nn = realloc(names, cap * sizeof(*names))) == NULL) {
+				rc = -1;
+				break;
+			}
+			names = nn;
+		}
+		if (asprintf(&names[n], "%s/%s", path, de->d_name) == -1) {
+			rc = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(*names), util_namecmp);
+	im->total += (unsigned)n - (n > 0);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = util_import_file(im, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int
+util_import(struct store *st, int argc, char *argv[])
+{
+	struct util_import *im;
+	int rc = 0;
+
+	if (argc < 2)
+		usage();
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return 1;
+	im->st = st;
+	im->tty = isatty(STDERR_FILENO);
+	im->total = (unsigned)argc - 1;
+	for (int i = 1; i < argc && rc == 0; i++)
+		rc = util_import_path(im, argv[i]);
+	if (rc == 0)
+		rc = util_import_flush(im);
+	for (unsigned i = 0; i < im->n; i++)
+		updatedoc_free(im->docs[i]);
+	if (im->tty)
+		fputc('\n', stderr);
+	printf("import-updates: %u new revision(s), %u already present, %d "
+	    "document(s) refused\n", im->added, im->skipped, im->failed);
+	rc = rc != 0 || im->failed ? 1 : 0;
+	free(im);
+	return rc;
+}
+
+static int
+util_group(struct store *st, int argc, char *argv[])
+{
+	const char *parent = NULL;
+	char guid[STORE_GUID_LEN + 1];
+	int rc;
+
+	if (argc < 3 || strcmp(argv[1], "add") != 0)
+		usage();
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--parent") == 0 && i + 1 < argc)
+			parent = argv[++i];
+		else
+			usage();
+	}
+	rc = store_group_add(st, argv[2], parent, guid);
+	if (rc == -2)
+		fprintf(stderr, "wsusutil: no group \"%s\"\n", parent);
+	else if (rc == -3)
+		fprintf(stderr, "wsusutil: a group named \"%s\" exists\n", argv[2]);
+	else if (rc == 0)
+		printf("group \"%s\" created: %s\n", argv[2], guid);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+util_assign(struct store *st, int argc, char *argv[])
+{
+	int rc;
+
+	if (argc != 3)
+		usage();
+	rc = store_computer_assign(st, argv[1], argv[2]);
+	if (rc == -2)
+		fprintf(stderr, "wsusutil: no computer \"%s\"\n", argv[1]);
+	else if (rc == -3)
+		fprintf(stderr, "wsusutil: no group \"%s\"\n", argv[2]);
+	else if (rc == 0)
+		printf("%s assigned to \"%s\"\n", argv[1], argv[2]);
+	return rc == 0 ? 0 : 1;
+}
+
+/* An ISO date "2026-12-01" or date-time "2026-12-01T10:00:00Z" (UTC). */
+static int
+util_parse_date(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+			return -1;
+	}
+	if (*end == 'Z')
+		end++;
+	if (*end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+static int
+util_approve(struct store *st, int argc, char *argv[])
+{
+	enum store_action action = STORE_ACTION_INSTALL;
+	time_t deadline = 0;
+	int rc;
+
+	if (argc < 3)
+		usage();
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--uninstall") == 0) {
+			action = STORE_ACTION_UNINSTALL;
+		} else if (strcmp(argv[i], "--deadline") == 0 && i + 1 < argc) {
+			if (util_parse_date(argv[++i], &deadline) == -1) {
+				fprintf(stderr, "wsusutil: bad deadline \"%s\" "
+				    "(want 2026-12-01 or 2026-12-01T10:00:00Z)\n", argv[i]);
+				return 1;
+			}
+		} else {
+			usage();
+		}
+	}
+	rc = store_approve(st, argv[1], argv[2], action, deadline, "wsusutil");
+	if (rc == -2)
+		fprintf(stderr, "wsusutil: no update %s or group \"%s\"\n", argv[1], argv[2]);
+	else if (rc == 0)
+		printf("%s approved for %s in \"%s\"\n", argv[1],
+		    action == STORE_ACTION_INSTALL ? "install" : "uninstall", argv[2]);
+	return rc == 0 ? 0 : 1;
+}
+
+static int
+util_decline(struct store *st, int argc, char *argv[])
+{
+	int rc;
+
+	if (argc != 2)
+		usage();
+	rc = store_decline(st, argv[1], "wsusutil");
+	if (rc == -2)
+		fprintf(stderr, "wsusutil: no update %s\n", argv[1]);
+	else if (rc == 0)
+		printf("%s declined\n", argv[1]);
+	return rc == 0 ? 0 : 1;
+}
+
+/* JSON string (RFC 8259 escaping). */
+static void
+util_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+struct util_list { int json, rows; };
+
+static int
+util_computer_row(void *arg, const struct store_computer_row *r)
+{
+	struct util_list *l = arg;
+
+	if (l->json) {
+		printf("%s{\"id\":", l->rows ? ",\n " : "[");
+		util_json_str(r->c.computer_id);
+		printf(",\"dns_name\":");
+		util_json_str(r->c.dns_name);
+		printf(",\"ip\":");
+		util_json_str(r->c.ip);
+		printf(",\"os\":");
+		util_json_str(r->c.os_description);
+		printf(",\"groups\":");
+		util_json_str(r->groups);
+		printf(",\"last_sync\":%lld,\"last_report\":%lld,\"installed\":%d,"
+		    "\"needed\":%d,\"failed\":%d,\"downloaded\":%d}",
+		    (long long)r->c.last_sync, (long long)r->c.last_report,
+		    r->installed, r->needed, r->failed, r->downloaded);
+	} else {
+		char when[40] = "never";
+		if (r->c.last_sync)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", gmtime(&r->c.last_sync));
+		if (l->rows == 0)
+			printf("%-36s  %-24s  %-16s  %-24s %9s %6s %6s %6s %6s\n", "COMPUTER",
+			    "DNS NAME", "LAST SYNC (UTC)", "GROUPS", "INSTALLED", "NEEDED",
+			    "FAILED", "DLOAD", "");
+		printf("%-36s  %-24.24s  %-16s  %-24.24s %9d %6d %6d %6d\n",
+		    r->c.computer_id, r->c.dns_name, when, r->groups, r->installed,
+		    r->needed, r->failed, r->downloaded);
+	}
+	l->rows++;
+	return 0;
+}
+
+static const char *
+util_kind(enum store_kind k)
+{
+	switch (k) {
+	case STORE_KIND_SOFTWARE:  return "software";
+	case STORE_KIND_DRIVER:    return "driver";
+	case STORE_KIND_DETECTOID: return "detectoid";
+	default:                   return "category";
+	}
+}
+
+static int
+util_update_row(void *arg, const struct store_update_row *r)
+{
+	struct util_list *l = arg;
+
+	if (l->json) {
+		printf("%s{\"id\":", l->rows ? ",\n " : "[");
+		util_json_str(r->update_id);
+		printf(",\"revision\":%d,\"revision_id\":%lld,\"kind\":\"%s\",\"title\":",
+		    r->revision_number, (long long)r->revision_id, util_kind(r->kind));
+		util_json_str(r->title);
+		printf(",\"declined\":%s,\"approvals\":", r->declined ? "true" : "false");
+		util_json_str(r->approvals);
+		printf(",\"installed\":%d,\"needed\":%d,\"failed\":%d,\"downloaded\":%d}",
+		    r->installed, r->needed, r->failed, r->downloaded);
+	} else {
+		if (l->rows == 0)
+			printf("%-36s %4s  %-40s  %-30s %5s %5s %5s\n", "UPDATE", "REV",
+			    "TITLE", "APPROVAL", "INST", "NEED", "FAIL");
+		printf("%-36s %4d  %-40.40s  %-30.30s %5d %5d %5d\n", r->update_id,
+		    r->revision_number, r->title, r->declined ? "Declined" :
+		    r->approvals[0] ? r->approvals : "Not approved",
+		    r->installed, r->needed, r->failed);
+	}
+	l->rows++;
+	return 0;
+}
+
+static int
+util_list(struct store *st, int argc, char *argv[], int computers)
+{
+	struct util_list l = { 0, 0 };
+	int all = 0, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			l.json = 1;
+		else if (!computers && strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else
+			usage();
+	}
+	rc = computers ? store_computer_each(st, util_computer_row, &l) :
+	    store_update_each(st, !all, util_update_row, &l);
+	if (l.json)
+		printf("%s]\n", l.rows ? "" : "[");
+	else if (l.rows == 0)
+		printf("(no %s)\n", computers ? "computers" : "updates");
+	return rc == 0 ? 0 : 1;
+}
+
+/* util_store_verb - the verbs that work on the store. */
+static int
+util_store_verb(const struct config *c, int argc, char *argv[])
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct store *, int, char **);
+	} verbs[] = {
+		{ "import-updates", util_import },
+		{ "group", util_group },
+		{ "assign", util_assign },
+		{ "approve", util_approve },
+		{ "decline", util_decline },
+	};
+	struct store *st;
+	int rc = -1;
+
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[0], verbs[i].name) == 0)
+			rc = (int)i;
+	if (rc == -1 && strcmp(argv[0], "computers") != 0 &&
+	    strcmp(argv[0], "updates") != 0)
+		return -1;
+	if ((st = store_open(c->data_dir)) == NULL) {
+		fprintf(stderr, "wsusutil: cannot open the store in %s\n", c->data_dir);
+		return 1;
+	}
+	if (rc >= 0)
+		rc = verbs[rc].fn(st, argc, argv);
+	else
+		rc = util_list(st, argc, argv, strcmp(argv[0], "computers") == 0);
+	store_close(st);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -260,6 +719,8 @@ main(int argc, char *argv[])
 		return util_configuressl(&conf, argc, argv);
 	if (strcasecmp(argv[0], "checkcert") == 0)
 		return util_checkcert(&conf);
+	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
+		return ch;
 	usage();
 	return 2;
 }

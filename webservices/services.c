@@ -1,36 +1,105 @@
 /*
- * services.c - dispatch of a SOAP request to its web service.
+ * services.c - dispatch of a SOAP request to its web service and
+ * operation, and the per-thread environment the operations run in.
  *
- * Owns: the per-service table (path, SOAPAction namespace, operations).
- * No operation is implemented yet: every request gets the ASMX fault for an
- * unrecognised SOAPAction, as IIS does for an action the service lacks.
- * Later issues add rows to each service's operation table; nothing here
- * may answer a fake success.
+ * Owns: the service table (path, namespace, envelope style, operations),
+ * SOAPAction matching, the XML limits applied before an operation sees
+ * its request (tighter for operations that run before any cookie), and one
+ * store handle per thread.  An operation a service does not implement gets
+ * the ASMX fault for an unrecognised SOAPAction, never a fake success.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "ws.h"
+#include "crypto.h"
+#include "log.h"
+#include "ws_int.h"
 
 struct ws_service_def {
-	const char *path;       /* below the server URL */
-	const char *ns;         /* targetNamespace = SOAPAction prefix */
+	const char          *path;       /* below the server URL */
+	const char          *ns;         /* targetNamespace = SOAPAction prefix */
+	enum soap_style      style;
+	const struct ws_op  *ops;        /* NULL: no operation implemented yet */
 };
 
 static const struct ws_service_def ws_services[WS_NSERVICES] = {
 	[WS_CLIENT]      = { "ClientWebService/client.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService" },
+	    "http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService",
+	    SOAP_STYLE_CLIENT, client_ops },
 	[WS_SIMPLEAUTH]  = { "SimpleAuthWebService/SimpleAuth.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution/Server/SimpleAuthWebService" },
+	    "http://www.microsoft.com/SoftwareDistribution/Server/SimpleAuthWebService",
+	    SOAP_STYLE_ASMX, simpleauth_ops },
 	[WS_REPORTING]   = { "ReportingWebService/ReportingWebService.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution" },
+	    "http://www.microsoft.com/SoftwareDistribution", SOAP_STYLE_ASMX,
+	    reporting_ops },
 	[WS_DSSAUTH]     = { "DssAuthWebService/DssAuthWebService.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService" },
+	    "http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService",
+	    SOAP_STYLE_ASMX, NULL },
 	[WS_SERVERSYNC]  = { "ServerSyncWebService/ServerSyncWebService.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution" },
+	    "http://www.microsoft.com/SoftwareDistribution", SOAP_STYLE_ASMX, NULL },
 	[WS_APIREMOTING] = { "ApiRemoting30/WebService.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution/Server/ApiRemotingWebService" },
+	    "http://www.microsoft.com/SoftwareDistribution/Server/ApiRemotingWebService",
+	    SOAP_STYLE_ASMX, NULL },
 };
+
+uint8_t ws_server_id[16];
+static char ws_data_dir[1024];
+static pthread_key_t ws_store_key;
+static pthread_once_t ws_store_once = PTHREAD_ONCE_INIT;
+
+static void
+ws_store_destroy(void *p)
+{
+	store_close(p);
+}
+
+static void
+ws_store_key_init(void)
+{
+	pthread_key_create(&ws_store_key, ws_store_destroy);
+}
+
+struct store *
+ws_store(void)
+{
+	struct store *st;
+
+	pthread_once(&ws_store_once, ws_store_key_init);
+	if ((st = pthread_getspecific(ws_store_key)) != NULL)
+		return st;
+	if ((st = store_open(ws_data_dir)) == NULL)
+		return NULL;
+	pthread_setspecific(ws_store_key, st);
+	return st;
+}
+
+int
+ws_init(const char *data_dir)
+{
+	char sid[STORE_GUID_LEN + 1];
+	struct store *st;
+
+	if (snprintf(ws_data_dir, sizeof(ws_data_dir), "%s", data_dir) >=
+	    (int)sizeof(ws_data_dir))
+		return -1;
+	if (cookie_init(data_dir) == -1)
+		return -1;
+	if ((st = ws_store()) == NULL || store_server_id(st, sid) == -1 ||
+	    cookie_guid_parse(sid, strlen(sid), ws_server_id) == -1) {
+		log_warnx("%s: cannot read the server identity", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ws_shutdown(void)
+{
+	cookie_shutdown();
+}
 
 const char *
 ws_service_path(enum ws_service s)
@@ -38,14 +107,87 @@ ws_service_path(enum ws_service s)
 	return (unsigned)s < WS_NSERVICES ? ws_services[s].path : NULL;
 }
 
+/*
+ * ws_action_op - the operation named by a SOAPAction header value
+ * ("\"<ns>/<Op>\"", quotes optional) for namespace ns, or NULL.
+ */
+static const struct ws_op *
+ws_action_op(const struct ws_service_def *svc, const char *action)
+{
+	size_t len, nslen = strlen(svc->ns);
+
+	if (action == NULL || svc->ops == NULL)
+		return NULL;
+	len = strlen(action);
+	if (len >= 2 && action[0] == '"' && action[len - 1] == '"') {
+		action++;
+		len -= 2;
+	}
+	if (len <= nslen + 1 || strncmp(action, svc->ns, nslen) != 0 ||
+	    action[nslen] != '/')
+		return NULL;
+	action += nslen + 1;
+	len -= nslen + 1;
+	for (const struct ws_op *op = svc->ops; op->name != NULL; op++)
+		if (strlen(op->name) == len && memcmp(op->name, action, len) == 0)
+			return op;
+	return NULL;
+}
+
 int
 ws_handle(const struct ws_request *req, struct ws_response *resp)
 {
+	const struct ws_service_def *svc;
+	const struct ws_op *op;
+	struct xml_limits lim;
+	struct xml_doc *doc = NULL;
+	struct ws_call c;
+	char err[256];
+	int rc = -1;
+
 	memset(resp, 0, sizeof(*resp));
 	if ((unsigned)req->service >= WS_NSERVICES)
 		return -1;
-	/* No operation table has rows yet (see the file comment). */
-	return soap_fault_asmx(req->soapaction, resp);
+	svc = &ws_services[req->service];
+	if ((op = ws_action_op(svc, req->soapaction)) == NULL)
+		return soap_fault_asmx(req->soapaction, resp);
+
+	memset(&c, 0, sizeof(c));
+	c.req = req;
+	c.resp = resp;
+	c.opname = op->name;
+	c.ns = svc->ns;
+	c.style = svc->style;
+	c.now = time(NULL);
+	wbuf_init(&c.out, 4096);
+
+	lim.max_bytes = op->preauth ? LIMIT_SOAP_BODY_PREAUTH_BYTES : LIMIT_SOAP_BODY_BYTES;
+	lim.max_depth = LIMIT_XML_DEPTH;
+	lim.max_elements = op->preauth ? LIMIT_XML_ELEMENTS_PREAUTH : LIMIT_XML_ELEMENTS;
+	lim.max_text = LIMIT_XML_TEXT_BYTES;
+	doc = xml_parse((const char *)req->body, req->body_len, &lim, err, sizeof(err));
+	if (doc == NULL) {
+		log_debug("%s %s from %s: bad request XML: %s", svc->path, op->name,
+		    req->client_ip ? req->client_ip : "?", err);
+		rc = soap_fault(&c, "InvalidParameters", "request XML");
+		goto out;
+	}
+	c.op = xml_path(xml_root(doc), "Body", op->name, NULL);
+	if (c.op == NULL || strcmp(xml_root(doc)->local, "Envelope") != 0) {
+		rc = soap_fault(&c, "InvalidParameters", "request");
+		goto out;
+	}
+	if ((c.st = ws_store()) == NULL) {
+		rc = soap_fault(&c, "InternalServerError", "");
+		goto out;
+	}
+	rc = op->fn(&c);
+	if (rc == -1 && c.resp->body == NULL)
+		rc = soap_fault(&c, "InternalServerError", "");
+out:
+	wbuf_free(&c.out);
+	xml_free(doc);
+	return rc;
 }
 
 void

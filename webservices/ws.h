@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"   /* enum ws_service */
 
@@ -20,6 +21,11 @@ struct ws_request {
 	const uint8_t   *body;            /* request body, not NUL-terminated */
 	size_t           body_len;
 	int              is_tls;
+	const char      *client_ip;       /* peer address, text */
+	/* The advertised configuration at the time of the request. */
+	const char      *content_url;     /* "http://fqdn:8530" */
+	int64_t          config_gen;      /* configuration generation */
+	time_t           config_changed;  /* when it last changed (GetConfig LastChange) */
 };
 
 struct ws_response {
@@ -29,6 +35,7 @@ struct ws_response {
 	char        *body;                /* owned: free with ws_response_free */
 	size_t       body_len;
 	int          close;               /* answer with Connection: close */
+	const char  *content_encoding;    /* static string, or NULL */
 };
 
 /* services.c */
@@ -41,8 +48,26 @@ struct ws_response {
 int  ws_handle(const struct ws_request *req, struct ws_response *resp);
 void ws_response_free(struct ws_response *resp);
 
+/*
+ * ws_init - load the cookie key (data_dir/cookie.key, created once, 0600)
+ * and the server identity; remember data_dir for per-thread store handles.
+ * Call once at start-up, before serving.  Returns 0 or -1 (logged).
+ */
+int  ws_init(const char *data_dir);
+void ws_shutdown(void);
+
 /* The service's path below the server URL, e.g. "ClientWebService/client.asmx". */
 const char *ws_service_path(enum ws_service s);
+
+/* encoding.c */
+
+/*
+ * ws_encode - compress resp's body in place for the request's
+ * Accept-Encoding value (accept, may be NULL): xpress first (what a WUA
+ * asks for), else gzip, none for small bodies.  *coding gets the
+ * Content-Encoding to send, or NULL.  Returns 0 or -1 (body unchanged).
+ */
+int ws_encode(const char *accept, struct ws_response *resp, const char **coding);
 
 /* soap.c */
 

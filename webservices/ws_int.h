@@ -1,0 +1,138 @@
+/*
+ * ws_int.h - the private map of webservices/: what the service files share.
+ * One banner per file.  Nothing here is visible to server/.
+ */
+#ifndef WSUSD_WS_INT_H
+#define WSUSD_WS_INT_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "cookie.h"
+#include "limits.h"
+#include "store.h"
+#include "ws.h"
+#include "xml.h"
+
+/* --- services.c: dispatch, per-thread store, environment ---------------- */
+
+/* Envelope flavours real WSUS answers with (NOTES.md §5). */
+enum soap_style {
+	SOAP_STYLE_CLIENT,   /* <s:Envelope>, no XML declaration (ClientWebService) */
+	SOAP_STYLE_ASMX,     /* <?xml ...?><soap:Envelope> (SimpleAuth, Reporting, WSUSSS) */
+};
+
+/* One call of an operation: the parsed request and the answer being built. */
+struct ws_call {
+	const struct ws_request *req;
+	struct store            *st;      /* this thread's store handle */
+	const struct xml_node   *op;      /* the operation element in s:Body */
+	const char              *opname;
+	const char              *ns;      /* service namespace */
+	enum soap_style          style;
+	struct wbuf              out;     /* response body under construction */
+	struct ws_response      *resp;
+	time_t                   now;
+};
+
+/* The server's identity, loaded once by ws_init. */
+extern uint8_t ws_server_id[16];
+
+/* ws_store - this thread's store handle, opened on first use; NULL if it
+ * cannot be opened (logged). */
+struct store *ws_store(void);
+
+/* --- soap.c -------------------------------------------------------------- */
+
+/* Open and close the envelope and the "<OpResponse xmlns=ns>" wrapper. */
+void soap_begin(struct ws_call *c);
+void soap_end(struct ws_call *c);
+/* Finish: move c->out into c->resp as a 200 text/xml answer.  0 or -1. */
+int  soap_finish(struct ws_call *c);
+
+/*
+ * soap_fault - the WSUS fault (MS-WUSP §2.2.2.4): HTTP 500, Connection:
+ * close, faultcode s:Client (s:Server for InternalServerError/ServerBusy),
+ * faultstring "Fault occurred", detail ErrorCode, Message, ID (new GUID),
+ * Method (the quoted SOAPAction).  Discards whatever c->out held.  Always
+ * returns 0 (the call is answered) unless out of memory (-1).
+ */
+int  soap_fault(struct ws_call *c, const char *error_code, const char *message);
+
+/* Leaf helpers: "<name>text</name>" escaped; integer; boolean. */
+void soap_elem(struct wbuf *b, const char *name, const char *text);
+void soap_elem_int(struct wbuf *b, const char *name, long long v);
+void soap_elem_bool(struct wbuf *b, const char *name, int v);
+
+/* Dates: xsd:dateTime UTC with 0..7 fractional digits ("Z" required or
+ * "+00:00"); returns 0 and Unix seconds, or -1. */
+int  soap_parse_datetime(const char *s, size_t len, time_t *out);
+/* Format t as "2026-10-04T16:03:35.9967236Z"-style (frac digits 0..7). */
+void soap_format_datetime(time_t t, int frac_digits, char out[40]);
+/* Bounded decimal int parse of (s, len) into [min, max]: 0 or -1. */
+int  soap_parse_int(const char *s, size_t len, long long min, long long max,
+    long long *out);
+/* Text of child `name` of n, or NULL. */
+const char *soap_text(const struct xml_node *n, const char *name);
+
+/* --- client.c, simpleauth.c, reporting.c: operation tables --------------- */
+
+typedef int (*ws_op_fn)(struct ws_call *c);
+
+struct ws_op {
+	const char *name;       /* operation (= element) name */
+	ws_op_fn    fn;
+	int         preauth;    /* 1: no cookie; tighter XML limits */
+};
+
+extern const struct ws_op client_ops[];      /* NULL-terminated */
+extern const struct ws_op simpleauth_ops[];
+extern const struct ws_op reporting_ops[];
+
+/* --- cookies shared by client.c and reporting.c ------------------------- */
+
+/*
+ * ws_client_cookie - validate the <cookie> child of the operation (a
+ * ClientWebService cookie) into *ck.  On failure answers the right fault
+ * (InvalidCookie, ServerChanged, CookieExpired, ConfigChanged) and returns
+ * -1; 0 on success.
+ */
+int  ws_client_cookie(struct ws_call *c, const struct xml_node *cookie_el,
+    struct cookie *ck);
+/* Write a new client cookie element <name><Expiration/><EncryptedData/></name>. */
+int  ws_new_cookie(struct ws_call *c, const char *name, const struct cookie *base);
+
+/* --- catalog.c: the in-memory scan engine ---------------------------------- */
+
+struct catalog;
+
+/* The current snapshot (reference held by the caller: catalog_put), rebuilt
+ * from the store when its catalogue generation changed.  NULL on error. */
+struct catalog *catalog_get(struct store *st);
+void catalog_put(struct catalog *cat);
+
+struct sync_request {
+	const char  (*groups)[STORE_GUID_LEN + 1];   /* computer's groups incl. ancestors */
+	int           ngroups;
+	const int64_t *installed;  int ninstalled;   /* InstalledNonLeafUpdateIDs */
+	const int64_t *cached;     int ncached;      /* OtherCachedUpdateIDs */
+	time_t        last_sync;                     /* for ChangedUpdates */
+};
+
+/*
+ * catalog_sync - one SyncUpdates page into b: NewUpdates (non-leaf round
+ * first, then approved leaf updates with their bundle members), then
+ * OutOfScopeRevisionIDs and ChangedUpdates for cached ids.  *truncated is
+ * set when more remain.  Returns the number of NewUpdates, or -1.
+ */
+int catalog_sync(struct catalog *cat, const struct sync_request *r,
+    struct wbuf *b, int *truncated);
+
+/* catalog_known_category - 1 if guid (canonical) is a category. */
+int catalog_known_category(struct catalog *cat, const char *guid);
+/* catalog_rev_of - revision id and is_leaf of an update id; 0 if unknown. */
+int64_t catalog_rev_of(struct catalog *cat, const char *update_id, int *is_leaf);
+/* catalog_rev_known - 1 if rid is a current revision. */
+int catalog_rev_known(struct catalog *cat, int64_t rid);
+
+#endif
