@@ -358,9 +358,9 @@ store_step(struct store *st, sqlite3_stmt *s, const char *caller)
 	struct timespec ts;
 	int rc, primary, tries = 0;
 
-	/* data_version ignores our own commits: forget the cached value. */
+	/* data_version ignores our own commits: forget the cached values. */
 	if (!sqlite3_stmt_readonly(s))
-		st->gen_valid = 0;
+		st->gen_valid = st->cat_valid = 0;
 	for (;;) {
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
@@ -429,7 +429,7 @@ store_commit(struct store *st, const char *caller)
 	s = stmt_get(st, STMT_COMMIT);
 	rc = store_step(st, s, caller);
 	stmt_release(s);
-	st->gen_valid = 0;
+	st->gen_valid = st->cat_valid = 0;
 	if (rc == -1) {
 		/* A failed COMMIT may leave the transaction open: end it. */
 		store_rollback(st, caller);
@@ -445,7 +445,7 @@ store_rollback(struct store *st, const char *caller)
 {
 	sqlite3_stmt *s;
 
-	st->gen_valid = 0;
+	st->gen_valid = st->cat_valid = 0;
 	if (!st->in_tx)
 		return;
 	st->in_tx = 0;

@@ -388,9 +388,58 @@ static const char schema_v1[] =
 
     "PRAGMA user_version = 1;\n";
 
+/*
+ * Version 2: what the catalogue, targeting and reporting API needs.
+ */
+static const char schema_v2[] =
+    /*
+     * The catalogue generation: bumped in the same transaction as every
+     * import, approval, decline, group or membership change, and polled
+     * by the daemon (as advert.generation is) to know when cached scan
+     * answers and cookies' catalogue stamps are stale.  Starts at 1.
+     */
+    "CREATE TABLE catalog_state (\n"
+    " id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    " generation INTEGER NOT NULL CHECK (generation >= 1),\n"
+    " changed_at INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    "INSERT INTO catalog_state (id, generation, changed_at) VALUES (1, 1, "
+    SQL_NOW ");\n"
+
+    /*
+     * A file's Modified attribute exactly as the Extended fragment gives
+     * it, so that it reads back byte for byte; files.modified stays the
+     * parsed UTC seconds (0 when the text did not parse).
+     */
+    "ALTER TABLE files ADD COLUMN modified_text TEXT NOT NULL DEFAULT ''"
+    " CHECK (length(CAST(modified_text AS BLOB)) < 32);\n"
+
+    /*
+     * IsLeaf as the scan engine needs it: only software and drivers can
+     * be leaves, and not while the latest revision of some update names
+     * them as a prerequisite or as a bundle member.
+     */
+    "DROP VIEW update_leaf;\n"
+    "CREATE VIEW update_leaf AS SELECT u.id AS update_ref, u.update_id,\n"
+    " (u.kind IN ('software', 'driver')\n"
+    "  AND NOT EXISTS (SELECT 1 FROM prerequisites p JOIN revisions r\n"
+    "   ON r.revision_id = p.revision_id AND r.is_latest = 1\n"
+    "   WHERE p.required_update = u.update_id)\n"
+    "  AND NOT EXISTS (SELECT 1 FROM bundles b JOIN revisions r\n"
+    "   ON r.revision_id = b.revision_id AND r.is_latest = 1\n"
+    "   WHERE b.member_update = u.update_id)) AS is_leaf\n"
+    " FROM updates u;\n"
+
+    /* `wsusutil assign` names computers by DNS name, any case. */
+    "DROP INDEX computers_dns_name;\n"
+    "CREATE INDEX computers_dns_name ON computers (dns_name COLLATE NOCASE);\n"
+
+    "PRAGMA user_version = 2;\n";
+
 /* migrations[n - 1] takes the schema to version n. */
 static const char *const schema_migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 int

@@ -8,9 +8,26 @@
  * store_int.h, not a string in a domain file.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "log.h"
 #include "store_int.h"
+
+/* A number macro as SQL text (limits shared with the C code). */
+#define STMT_STR2(x) #x
+#define STMT_STR(x)  STMT_STR2(x)
+
+/*
+ * Counts of update_status rows by state, grouped by column k: installed
+ * (pending reboot included), needed (not installed), failed, downloaded.
+ */
+#define STMT_STATUS_COUNTS(k)						\
+	"SELECT " k " AS k, "						\
+	"sum(state IN ('installed', 'installed_pending_reboot')) "	\
+	"AS installed, sum(state = 'not_installed') AS needed, "	\
+	"sum(state = 'failed') AS failed, "				\
+	"sum(state = 'downloaded') AS downloaded "			\
+	"FROM update_status GROUP BY " k
 
 struct stmt_def {
 	const char *name;   /* for log lines */
@@ -51,10 +68,295 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	[STMT_GENERATION_GET] = { "generation_get",
 	    "SELECT generation FROM advert WHERE id = 1" },
 
+	/* Both: guid, parent guid, name, builtin, row id. */
 	[STMT_GROUP_BY_GUID] = { "group_by_guid",
-	    "SELECT g.group_id, coalesce(p.group_id, ''), g.name, g.builtin "
+	    "SELECT g.group_id, coalesce(p.group_id, ''), g.name, g.builtin, "
+	    "g.id "
 	    "FROM target_groups g LEFT JOIN target_groups p ON p.id = g.parent "
 	    "WHERE g.group_id = ?1" },
+	/* name has COLLATE NOCASE in the schema: the match ignores case. */
+	[STMT_GROUP_BY_NAME] = { "group_by_name",
+	    "SELECT g.group_id, coalesce(p.group_id, ''), g.name, g.builtin, "
+	    "g.id "
+	    "FROM target_groups g LEFT JOIN target_groups p ON p.id = g.parent "
+	    "WHERE g.name = ?1" },
+	[STMT_GROUP_INSERT] = { "group_insert",
+	    "INSERT INTO target_groups (group_id, name, parent, builtin, "
+	    "created) VALUES (?1, ?2, ?3, 0, ?4)" },
+	/*
+	 * Depth first from the root, siblings by name: the queue's ORDER BY
+	 * picks the deepest row next.  A child enters the queue only once
+	 * its parent has been output, so parents always come first.
+	 */
+	[STMT_GROUP_EACH] = { "group_each",
+	    "WITH RECURSIVE "
+	    "t (id, guid, parent_guid, name, builtin, depth) AS ("
+	    "SELECT id, group_id AS guid, '' AS parent_guid, name, builtin, "
+	    "0 AS depth FROM target_groups WHERE parent IS NULL "
+	    "UNION ALL "
+	    "SELECT g.id, g.group_id, t.guid, g.name, g.builtin, t.depth + 1 "
+	    "FROM t JOIN target_groups g ON g.parent = t.id "
+	    "WHERE t.depth < " STMT_STR(STORE_GROUP_DEPTH_MAX) " "
+	    "ORDER BY depth DESC, name COLLATE NOCASE) "
+	    "SELECT guid, parent_guid, name, builtin FROM t" },
+	[STMT_GROUP_ANCESTORS] = { "group_ancestors",
+	    "WITH RECURSIVE a (id, parent, depth) AS ("
+	    "SELECT id, parent, 0 FROM target_groups WHERE group_id = ?1 "
+	    "UNION ALL "
+	    "SELECT g.id, g.parent, a.depth + 1 FROM a "
+	    "JOIN target_groups g ON g.id = a.parent "
+	    "WHERE a.depth < " STMT_STR(STORE_GROUP_DEPTH_MAX) ") "
+	    "SELECT g.group_id FROM a JOIN target_groups g ON g.id = a.id "
+	    "ORDER BY a.depth" },
+
+	/* --- catalog.c ---------------------------------------------------- */
+	[STMT_CATALOG_GEN_GET] = { "catalog_gen_get",
+	    "SELECT generation FROM catalog_state WHERE id = 1" },
+	[STMT_CATALOG_BUMP] = { "catalog_bump",
+	    "UPDATE catalog_state SET generation = generation + 1, "
+	    "changed_at = ?1 WHERE id = 1" },
+	[STMT_REVISION_FIND] = { "revision_find",
+	    "SELECT r.revision_id FROM revisions r "
+	    "JOIN updates u ON u.id = r.update_ref "
+	    "WHERE u.update_id = ?1 AND r.revision_number = ?2" },
+	[STMT_UPDATE_UPSERT] = { "update_upsert",
+	    "INSERT INTO updates (update_id, kind, category_type, created) "
+	    "VALUES (?1, ?2, ?3, ?4) "
+	    "ON CONFLICT (update_id) DO UPDATE SET kind = excluded.kind, "
+	    "category_type = excluded.category_type "
+	    "RETURNING id" },
+	[STMT_REVISION_LATEST] = { "revision_latest",
+	    "SELECT revision_id, revision_number, declined FROM revisions "
+	    "WHERE update_ref = ?1 AND is_latest = 1" },
+	[STMT_REVISION_UNLATEST] = { "revision_unlatest",
+	    "UPDATE revisions SET is_latest = 0, changed = ?2 "
+	    "WHERE revision_id = ?1" },
+	[STMT_REVISION_INSERT] = { "revision_insert",
+	    "INSERT INTO revisions (update_ref, revision_number, is_latest, "
+	    "state, declined, title, created, changed) "
+	    "VALUES (?1, ?2, ?3, 'published', ?4, ?5, ?6, ?6) "
+	    "RETURNING revision_id" },
+	[STMT_DEPLOYMENT_MOVE] = { "deployment_move",
+	    "UPDATE deployments SET revision_id = ?2, last_change = ?3 "
+	    "WHERE revision_id = ?1" },
+	[STMT_FRAGMENT_INSERT] = { "fragment_insert",
+	    "INSERT INTO fragments (revision_id, kind, language, zdata, size) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)" },
+	/* The same bytes may belong to many updates: first name wins. */
+	[STMT_FILE_UPSERT] = { "file_upsert",
+	    "INSERT INTO files (sha1, sha256, name, size, modified, "
+	    "modified_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (sha1) DO UPDATE SET "
+	    "sha256 = coalesce(files.sha256, excluded.sha256) "
+	    "RETURNING file_id" },
+	/* DO NOTHING: a list naming the same item twice is harmless. */
+	[STMT_REVISION_FILE_INSERT] = { "revision_file_insert",
+	    "INSERT INTO revision_files (revision_id, file_id) VALUES (?1, ?2) "
+	    "ON CONFLICT DO NOTHING" },
+	[STMT_PREREQ_INSERT] = { "prereq_insert",
+	    "INSERT INTO prerequisites (revision_id, grp, required_update, "
+	    "is_category) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING" },
+	[STMT_REV_CATEGORY_INSERT] = { "rev_category_insert",
+	    "INSERT INTO revision_categories (revision_id, category_update) "
+	    "VALUES (?1, ?2) ON CONFLICT DO NOTHING" },
+	/* The import API names members without a revision: 0 = unknown. */
+	[STMT_BUNDLE_INSERT] = { "bundle_insert",
+	    "INSERT INTO bundles (revision_id, member_update, member_revision) "
+	    "VALUES (?1, ?2, 0) ON CONFLICT DO NOTHING" },
+	[STMT_SUPERSEDE_INSERT] = { "supersede_insert",
+	    "INSERT INTO supersedence (revision_id, superseded_update) "
+	    "VALUES (?1, ?2) ON CONFLICT DO NOTHING" },
+	/*
+	 * catalog_each merges these three, each ordered by revision_id and
+	 * restricted to the same revisions (latest, published).
+	 */
+	[STMT_CATALOG_REVS] = { "catalog_revs",
+	    "SELECT r.revision_id, u.update_id, r.revision_number, u.kind, "
+	    "r.declined, l.is_leaf, r.title FROM revisions r "
+	    "JOIN updates u ON u.id = r.update_ref "
+	    "JOIN update_leaf l ON l.update_ref = u.id "
+	    "WHERE r.is_latest = 1 AND r.state = 'published' "
+	    "ORDER BY r.revision_id" },
+	[STMT_CATALOG_PREREQS] = { "catalog_prereqs",
+	    "SELECT p.revision_id, p.required_update, p.grp, p.is_category "
+	    "FROM revisions r JOIN prerequisites p "
+	    "ON p.revision_id = r.revision_id "
+	    "WHERE r.is_latest = 1 AND r.state = 'published' "
+	    "ORDER BY p.revision_id, p.grp, p.required_update" },
+	[STMT_CATALOG_BUNDLES] = { "catalog_bundles",
+	    "SELECT b.revision_id, b.member_update "
+	    "FROM revisions r JOIN bundles b ON b.revision_id = r.revision_id "
+	    "WHERE r.is_latest = 1 AND r.state = 'published' "
+	    "ORDER BY b.revision_id, b.member_update" },
+	[STMT_FRAGMENT_GET] = { "fragment_get",
+	    "SELECT zdata, size FROM fragments "
+	    "WHERE revision_id = ?1 AND kind = ?2 AND language = ?3" },
+	/* "en" if there, else the language stored first. */
+	[STMT_FRAGMENT_LOC_FIRST] = { "fragment_loc_first",
+	    "SELECT zdata, size FROM fragments "
+	    "WHERE revision_id = ?1 AND kind = 'localized' "
+	    "ORDER BY language = 'en' DESC, id LIMIT 1" },
+	[STMT_REVISION_FILES] = { "revision_files",
+	    "SELECT f.sha1, f.sha256, f.name, f.size, f.modified_text "
+	    "FROM revision_files rf JOIN files f ON f.file_id = rf.file_id "
+	    "WHERE rf.revision_id = ?1 ORDER BY f.file_id" },
+	[STMT_FILE_BY_SHA1] = { "file_by_sha1",
+	    "SELECT sha1, sha256, name, size, modified_text FROM files "
+	    "WHERE sha1 = ?1" },
+	[STMT_REVISION_OF] = { "revision_of",
+	    "SELECT r.revision_id FROM revisions r "
+	    "JOIN updates u ON u.id = r.update_ref "
+	    "WHERE u.update_id = ?1 AND r.is_latest = 1" },
+
+	/* --- approval.c --------------------------------------------------- */
+	[STMT_UPDATE_REF] = { "update_ref",
+	    "SELECT u.id, coalesce(r.revision_id, 0) FROM updates u "
+	    "LEFT JOIN revisions r ON r.update_ref = u.id AND r.is_latest = 1 "
+	    "WHERE u.update_id = ?1" },
+	[STMT_DEPLOYMENT_DELETE_GROUP] = { "deployment_delete_group",
+	    "DELETE FROM deployments WHERE group_ref = ?2 AND revision_id IN "
+	    "(SELECT revision_id FROM revisions WHERE update_ref = ?1)" },
+	[STMT_DEPLOYMENT_INSERT] = { "deployment_insert",
+	    "INSERT INTO deployments (revision_id, group_ref, action, "
+	    "deadline, admin, created, last_change) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)" },
+	[STMT_DECLINED_SET] = { "declined_set",
+	    "UPDATE revisions SET declined = ?2, changed = ?3 "
+	    "WHERE update_ref = ?1 AND declined <> ?2" },
+	[STMT_DEPLOYMENT_DELETE_UPDATE] = { "deployment_delete_update",
+	    "DELETE FROM deployments WHERE revision_id IN "
+	    "(SELECT revision_id FROM revisions WHERE update_ref = ?1)" },
+	[STMT_DEPLOYMENT_EACH] = { "deployment_each",
+	    "SELECT d.deployment_id, u.update_id, g.group_id, d.action, "
+	    "coalesce(d.deadline, 0), d.last_change FROM deployments d "
+	    "JOIN revisions r ON r.revision_id = d.revision_id "
+	    "JOIN updates u ON u.id = r.update_ref "
+	    "JOIN target_groups g ON g.id = d.group_ref "
+	    "WHERE d.action IN ('install', 'uninstall') "
+	    "ORDER BY d.deployment_id" },
+
+	/* --- computer.c --------------------------------------------------- */
+	/* Registration fields overwrite only when given; times only grow. */
+	[STMT_COMPUTER_UPSERT] = { "computer_upsert",
+	    "INSERT INTO computers (computer_id, dns_name, ip_address, "
+	    "os_description, client_version, requested_groups, registered, "
+	    "last_sync, last_report, last_seen) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (computer_id) DO UPDATE SET "
+	    "dns_name = CASE WHEN excluded.dns_name <> '' "
+	    "THEN excluded.dns_name ELSE computers.dns_name END, "
+	    "ip_address = CASE WHEN excluded.ip_address <> '' "
+	    "THEN excluded.ip_address ELSE computers.ip_address END, "
+	    "os_description = CASE WHEN excluded.os_description <> '' "
+	    "THEN excluded.os_description ELSE computers.os_description END, "
+	    "client_version = CASE WHEN excluded.client_version <> '' "
+	    "THEN excluded.client_version ELSE computers.client_version END, "
+	    "requested_groups = CASE WHEN excluded.requested_groups <> '' "
+	    "THEN excluded.requested_groups "
+	    "ELSE computers.requested_groups END, "
+	    "last_sync = coalesce(excluded.last_sync, computers.last_sync), "
+	    "last_report = coalesce(excluded.last_report, "
+	    "computers.last_report), "
+	    "last_seen = max(computers.last_seen, excluded.last_seen)" },
+	[STMT_COMPUTER_ENSURE] = { "computer_ensure",
+	    "INSERT INTO computers (computer_id, registered, last_seen) "
+	    "VALUES (?1, ?2, ?2) ON CONFLICT (computer_id) DO NOTHING" },
+	[STMT_COMPUTER_GET] = { "computer_get",
+	    "SELECT computer_id, dns_name, ip_address, os_description, "
+	    "client_version, requested_groups, coalesce(last_sync, 0), "
+	    "coalesce(last_report, 0), registered FROM computers "
+	    "WHERE computer_id = ?1" },
+	[STMT_COMPUTER_TOUCH_SYNC] = { "computer_touch_sync",
+	    "UPDATE computers SET last_sync = ?2, "
+	    "last_seen = max(last_seen, ?2) WHERE computer_id = ?1" },
+	[STMT_COMPUTER_REF] = { "computer_ref",
+	    "SELECT id FROM computers WHERE computer_id = ?1" },
+	/* Two machines may share a name: the one seen last wins. */
+	[STMT_COMPUTER_BY_DNS] = { "computer_by_dns",
+	    "SELECT id FROM computers WHERE dns_name = ?1 COLLATE NOCASE "
+	    "ORDER BY last_seen DESC, id LIMIT 1" },
+	[STMT_COMPUTER_UNGROUP] = { "computer_ungroup",
+	    "DELETE FROM computer_groups WHERE computer_ref = ?1" },
+	[STMT_COMPUTER_GROUP_INSERT] = { "computer_group_insert",
+	    "INSERT INTO computer_groups (computer_ref, group_ref) "
+	    "VALUES (?1, ?2) ON CONFLICT DO NOTHING" },
+	/*
+	 * The computer's groups (Unassigned Computers if none), then their
+	 * ancestors; each GUID once, nearest first.
+	 */
+	[STMT_COMPUTER_GROUPS] = { "computer_groups",
+	    "WITH RECURSIVE "
+	    "mem (id) AS (SELECT cg.group_ref FROM computer_groups cg "
+	    "JOIN computers c ON c.id = cg.computer_ref "
+	    "WHERE c.computer_id = ?1), "
+	    "start (id) AS (SELECT id FROM mem UNION ALL "
+	    "SELECT id FROM target_groups "
+	    "WHERE group_id = '" STORE_GROUP_UNASSIGNED "' "
+	    "AND NOT EXISTS (SELECT 1 FROM mem)), "
+	    "up (id, depth) AS (SELECT id, 0 FROM start UNION ALL "
+	    "SELECT g.parent, up.depth + 1 FROM up "
+	    "JOIN target_groups g ON g.id = up.id "
+	    "WHERE g.parent IS NOT NULL "
+	    "AND up.depth < " STMT_STR(STORE_GROUP_DEPTH_MAX) ") "
+	    "SELECT g.group_id FROM up JOIN target_groups g ON g.id = up.id "
+	    "GROUP BY g.id ORDER BY min(up.depth), g.id" },
+	[STMT_COMPUTER_EACH] = { "computer_each",
+	    "SELECT c.computer_id, c.dns_name, c.ip_address, c.os_description, "
+	    "c.client_version, c.requested_groups, coalesce(c.last_sync, 0), "
+	    "coalesce(c.last_report, 0), c.registered, "
+	    "coalesce((SELECT group_concat(name, ', ') FROM "
+	    "(SELECT g.name AS name FROM computer_groups cg "
+	    "JOIN target_groups g ON g.id = cg.group_ref "
+	    "WHERE cg.computer_ref = c.id ORDER BY g.name)), "
+	    "'Unassigned Computers'), "
+	    "coalesce(s.installed, 0), coalesce(s.needed, 0), "
+	    "coalesce(s.failed, 0), coalesce(s.downloaded, 0) "
+	    "FROM computers c LEFT JOIN ("
+	    STMT_STATUS_COUNTS("computer_ref") ") s ON s.k = c.id "
+	    "ORDER BY c.dns_name COLLATE NOCASE, c.computer_id" },
+
+	/* --- report.c ----------------------------------------------------- */
+	/* No row back: the event was sent before (same instance id). */
+	[STMT_EVENT_INSERT] = { "event_insert",
+	    "INSERT INTO events (computer_ref, event_instance_id, "
+	    "sequence_number, time_at_target, received, namespace_id, "
+	    "event_id, source_id, update_id, revision_number, win32_hresult, "
+	    "message) "
+	    "VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10) "
+	    "ON CONFLICT (computer_ref, event_instance_id) DO NOTHING "
+	    "RETURNING id" },
+	/* The event that happened last (at the target) decides. */
+	[STMT_STATUS_UPSERT] = { "status_upsert",
+	    "INSERT INTO update_status (computer_ref, update_id, "
+	    "revision_number, state, hresult, last_event_id, changed) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (computer_ref, update_id) DO UPDATE SET "
+	    "revision_number = excluded.revision_number, "
+	    "state = excluded.state, hresult = excluded.hresult, "
+	    "last_event_id = excluded.last_event_id, "
+	    "changed = excluded.changed "
+	    "WHERE excluded.changed >= update_status.changed" },
+	[STMT_COMPUTER_REPORTED] = { "computer_reported",
+	    "UPDATE computers SET last_report = ?2, "
+	    "last_seen = max(last_seen, ?2) WHERE id = ?1" },
+	[STMT_UPDATE_EACH] = { "update_each",
+	    "SELECT u.update_id, r.revision_number, r.revision_id, u.kind, "
+	    "r.title, r.declined, "
+	    "coalesce((SELECT group_concat(a, '; ') FROM "
+	    "(SELECT CASE d.action WHEN 'install' THEN 'Install: ' "
+	    "ELSE 'Uninstall: ' END || g.name AS a FROM deployments d "
+	    "JOIN target_groups g ON g.id = d.group_ref "
+	    "WHERE d.revision_id = r.revision_id "
+	    "AND d.action IN ('install', 'uninstall') "
+	    "ORDER BY d.action, g.name)), ''), "
+	    "coalesce(s.installed, 0), coalesce(s.needed, 0), "
+	    "coalesce(s.failed, 0), coalesce(s.downloaded, 0) "
+	    "FROM revisions r JOIN updates u ON u.id = r.update_ref "
+	    "LEFT JOIN (" STMT_STATUS_COUNTS("update_id") ") s "
+	    "ON s.k = u.update_id "
+	    "WHERE r.is_latest = 1 "
+	    "AND (?1 = 0 OR u.kind IN ('software', 'driver')) "
+	    "ORDER BY r.revision_id" },
 };
 
 int
@@ -104,6 +406,36 @@ stmt_release(sqlite3_stmt *s)
 		return;
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+}
+
+int
+stmt_bind_failed(struct store *st, sqlite3_stmt *s, const char *caller)
+{
+	log_warnx("%s: %s: bind %s: %s", caller, st->path, stmt_name(st, s),
+	    sqlite3_errmsg(st->db));
+	return -1;
+}
+
+int
+stmt_text(sqlite3_stmt *s, int col, char *out, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	int n = sqlite3_column_bytes(s, col);
+
+	if (len == 0)
+		return -1;
+	if (t == NULL || n < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	if ((size_t)n >= len) {
+		memcpy(out, t, len - 1);
+		out[len - 1] = '\0';
+		return -1;
+	}
+	memcpy(out, t, (size_t)n);
+	out[n] = '\0';
+	return 0;
 }
 
 const char *

@@ -237,6 +237,7 @@ int store_computer_upsert(struct store *st, const struct store_computer *c);
 /* 1 found, 0 not, -1. */
 int store_computer_get(struct store *st, const char *computer_id,
     struct store_computer *c);
+/* Record a SyncUpdates at t: 0, -1, or -2 (no such computer). */
 int store_computer_touch_sync(struct store *st, const char *computer_id, time_t t);
 /* Assign a computer (id or DNS name) to a group (name or GUID); server-side
  * targeting: replaces its other memberships.  0, -1, -2 (no computer), -3
@@ -283,6 +284,9 @@ int store_fragment(struct store *st, int64_t revision_id, const char *kind,
 /* Files of a revision: writes up to max, returns the count or -1. */
 int store_revision_files(struct store *st, int64_t revision_id,
     struct store_file *out, int max);
+/* The file with this SHA-1 (any revision): 1 found, 0 not, -1. */
+int store_file_by_sha1(struct store *st, const uint8_t sha1[20],
+    struct store_file *f);
 /* A revision id from an update id (latest): >0, 0 unknown, -1. */
 int64_t store_revision_of(struct store *st, const char *update_id);
 

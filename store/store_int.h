@@ -4,7 +4,8 @@
  * store/ is the only place that includes sqlite3.h.  Nothing declared here
  * may leak into store.h: callers outside store/ see domain functions only.
  * Public functions are store_*; helpers private to store/ are prefixed by
- * their file (stmt_*, schema_*, guid_*, advert_*), except the transaction
+ * their file (stmt_*, schema_*, guid_*, advert_*, catalog_*, group_*,
+ * computer_*), except the transaction
  * and step primitives of db.c, which every store file calls by the
  * folder's name (store_begin, store_commit, store_rollback, store_step).
  */
@@ -29,6 +30,9 @@
 #define STORE_BUSY_RETRIES    5      /* extra tries of a BUSY/LOCKED step */
 #define STORE_BUSY_SLEEP_MS   20     /* back-off unit between those tries */
 #define STORE_APPLICATION_ID  0x57535544  /* PRAGMA application_id: "WSUD" */
+#define STORE_FRAGMENT_MAX    (16u << 20)  /* bytes of one plain fragment */
+#define STORE_FRAGMENT_LEVEL  6      /* zlib level of stored fragments */
+#define STORE_GROUP_DEPTH_MAX 64     /* group tree levels walked (cycle guard) */
 
 /* --- stmt.c: the fixed table of named statements --------------------- */
 
@@ -48,6 +52,64 @@ enum stmt_id {
 	STMT_ADVERT_UPSERT,    /* set fields, bump generation */
 	STMT_GENERATION_GET,
 	STMT_GROUP_BY_GUID,
+
+	/* catalog.c */
+	STMT_CATALOG_GEN_GET,
+	STMT_CATALOG_BUMP,
+	STMT_REVISION_FIND,    /* (update GUID, revision number) -> id */
+	STMT_UPDATE_UPSERT,
+	STMT_REVISION_LATEST,  /* latest revision of an update ref */
+	STMT_REVISION_UNLATEST,
+	STMT_REVISION_INSERT,
+	STMT_DEPLOYMENT_MOVE,  /* approvals follow the new latest revision */
+	STMT_FRAGMENT_INSERT,
+	STMT_FILE_UPSERT,
+	STMT_REVISION_FILE_INSERT,
+	STMT_PREREQ_INSERT,
+	STMT_REV_CATEGORY_INSERT,
+	STMT_BUNDLE_INSERT,
+	STMT_SUPERSEDE_INSERT,
+	STMT_CATALOG_REVS,     /* catalog_each: the revisions ... */
+	STMT_CATALOG_PREREQS,  /* ... their prerequisites ... */
+	STMT_CATALOG_BUNDLES,  /* ... and bundle members, all by revision_id */
+	STMT_FRAGMENT_GET,
+	STMT_FRAGMENT_LOC_FIRST,
+	STMT_REVISION_FILES,
+	STMT_FILE_BY_SHA1,
+	STMT_REVISION_OF,
+
+	/* approval.c */
+	STMT_UPDATE_REF,       /* update GUID -> updates.id */
+	STMT_DEPLOYMENT_DELETE_GROUP,
+	STMT_DEPLOYMENT_INSERT,
+	STMT_DECLINED_SET,
+	STMT_DEPLOYMENT_DELETE_UPDATE,
+	STMT_DEPLOYMENT_EACH,
+
+	/* group.c */
+	STMT_GROUP_BY_NAME,
+	STMT_GROUP_INSERT,
+	STMT_GROUP_EACH,
+	STMT_GROUP_ANCESTORS,
+
+	/* computer.c */
+	STMT_COMPUTER_UPSERT,
+	STMT_COMPUTER_ENSURE,  /* a bare row for a reporting computer */
+	STMT_COMPUTER_GET,
+	STMT_COMPUTER_TOUCH_SYNC,
+	STMT_COMPUTER_REF,     /* computer_id -> computers.id */
+	STMT_COMPUTER_BY_DNS,
+	STMT_COMPUTER_UNGROUP,
+	STMT_COMPUTER_GROUP_INSERT,
+	STMT_COMPUTER_GROUPS,
+	STMT_COMPUTER_EACH,
+
+	/* report.c */
+	STMT_EVENT_INSERT,
+	STMT_STATUS_UPSERT,
+	STMT_COMPUTER_REPORTED,
+	STMT_UPDATE_EACH,
+
 	STMT__COUNT
 };
 
@@ -79,6 +141,22 @@ void stmt_release(sqlite3_stmt *s);
 /* stmt_name - the table row's name for s, for log lines. */
 const char *stmt_name(struct store *st, sqlite3_stmt *s);
 
+/*
+ * stmt_bind_failed - log a failed sqlite3_bind_* on s once (caller,
+ * statement name, sqlite3_errmsg) and return -1, for
+ * "if (bind || bind ...) return stmt_bind_failed(...)".
+ */
+int stmt_bind_failed(struct store *st, sqlite3_stmt *s, const char *caller);
+
+/*
+ * stmt_text - copy text column col of the current row of s into out
+ * (len bytes incl. NUL).  Returns 0, or -1 if the column is NULL (out
+ * is then "") or longer than len - 1 bytes (out then holds a truncated
+ * copy).  Callers treat -1 as corruption for keys and GUIDs and ignore
+ * it for display text.  Never logs.
+ */
+int stmt_text(sqlite3_stmt *s, int col, char *out, size_t len);
+
 /* --- db.c: open/close, PRAGMAs, migrations, transactions, BUSY retry -- */
 
 struct store {
@@ -98,6 +176,11 @@ struct store {
 	int           gen_valid;
 	int64_t       gen_dv;
 	int64_t       gen_cached;
+
+	/* The same cache for store_catalog_generation (catalog.c). */
+	int           cat_valid;
+	int64_t       cat_dv;
+	int64_t       cat_cached;
 };
 
 /*
@@ -139,6 +222,49 @@ const char *schema_sql(int version);
  * Returns 0 or -1.
  */
 int advert_identity_init(struct store *st);
+
+/* --- catalog.c: the update catalogue -------------------------------- */
+
+/*
+ * catalog_bump - add one to the catalogue generation.  Must run inside
+ * the caller's transaction, so that the change and the bump commit
+ * together.  Returns 0 or -1 after logging.
+ */
+int catalog_bump(struct store *st, const char *caller);
+
+/* catalog_kind_name - "software", "driver", ... for k; NULL if out of range. */
+const char *catalog_kind_name(enum store_kind k);
+
+/* catalog_kind_parse - the enum for a schema kind text; -1 if unknown. */
+int catalog_kind_parse(const char *text);
+
+/* --- group.c: target groups ------------------------------------------ */
+
+/*
+ * group_lookup - find a group by GUID (any case, braces allowed) or else
+ * by name (case-insensitive); fill *g (may be NULL) and *ref with its
+ * row id (may be NULL).  Returns 1 found, 0 not, -1 after logging.
+ */
+int group_lookup(struct store *st, const char *name_or_guid,
+    struct store_group *g, int64_t *ref);
+
+/* --- computer.c: client computers ------------------------------------ */
+
+/*
+ * computer_key - the stored form of a computer id: a GUID in any case,
+ * with or without braces, becomes canonical lowercase; other text of 1..36
+ * printable ASCII bytes without spaces is kept as is (SusClientId is a
+ * GUID in practice; tools may use other ids).  Returns 0, or -1 (not
+ * logged: the text may come from a peer).
+ */
+int computer_key(const char *in, char out[STORE_GUID_LEN + 1]);
+
+/*
+ * computer_ref - the row id of the computer with key (already passed
+ * through computer_key).  Returns 1 found, 0 not, -1 after logging.
+ */
+int computer_ref(struct store *st, const char *key, int64_t *ref,
+    const char *caller);
 
 /* --- guid.c: GUID text ---------------------------------------------- */
 

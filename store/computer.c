@@ -1,0 +1,355 @@
+/*
+ * computer.c - client computers and their target-group memberships.
+ *
+ * Owns: the computers rows (RegisterComputer's fields and our times) and
+ * computer_groups (server-side targeting).  A computer in no group is in
+ * Unassigned Computers; that is never stored, it is the empty set.
+ * Never lets an empty registration field wipe a stored one, and never
+ * trusts a computer id's spelling: GUIDs are keyed in canonical form.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store_int.h"
+
+int
+computer_key(const char *in, char out[STORE_GUID_LEN + 1])
+{
+	size_t len;
+
+	if (in == NULL)
+		return -1;
+	if (guid_canon(in, out) == 0)
+		return 0;
+	len = strnlen(in, STORE_GUID_LEN + 1);
+	if (len == 0 || len > STORE_GUID_LEN)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)in[i] <= 0x20 ||
+		    (unsigned char)in[i] >= 0x7f)
+			return -1;
+	memcpy(out, in, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int
+computer_ref(struct store *st, const char *key, int64_t *ref,
+    const char *caller)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_REF);
+	int rc;
+
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		rc = stmt_bind_failed(st, s, caller);
+		goto out;
+	}
+	if ((rc = store_step(st, s, caller)) == 1)
+		*ref = sqlite3_column_int64(s, 0);
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/* computer_terminated - every text field of *c ends inside its buffer. */
+static int
+computer_terminated(const struct store_computer *c)
+{
+	return memchr(c->computer_id, '\0', sizeof(c->computer_id)) != NULL &&
+	    memchr(c->dns_name, '\0', sizeof(c->dns_name)) != NULL &&
+	    memchr(c->ip, '\0', sizeof(c->ip)) != NULL &&
+	    memchr(c->os_description, '\0', sizeof(c->os_description)) !=
+	    NULL &&
+	    memchr(c->client_version, '\0', sizeof(c->client_version)) !=
+	    NULL &&
+	    memchr(c->target_groups, '\0', sizeof(c->target_groups)) != NULL;
+}
+
+/* computer_bind_time - bind t, or NULL for 0 (never happened). */
+static int
+computer_bind_time(sqlite3_stmt *s, int i, time_t t)
+{
+	return t != 0 ? sqlite3_bind_int64(s, i, (sqlite3_int64)t) :
+	    sqlite3_bind_null(s, i);
+}
+
+/*
+ * store_computer_upsert - see store.h.  registered is kept from the first
+ * registration (c->registered, or now when 0); last_sync/last_report of
+ * 0 keep the stored value.  Returns 0 or -1.
+ */
+int
+store_computer_upsert(struct store *st, const struct store_computer *c)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	time_t now = time(NULL);
+	int rc = -1;
+
+	if (c == NULL || !computer_terminated(c) ||
+	    computer_key(c->computer_id, key) == -1) {
+		log_warnx("%s: bad computer id or unterminated field",
+		    __func__);
+		return -1;
+	}
+	s = stmt_get(st, STMT_COMPUTER_UPSERT);
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, c->dns_name, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, c->ip, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, c->os_description, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(s, 5, c->client_version, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(s, 6, c->target_groups, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)(c->registered != 0 ?
+	    c->registered : now)) != SQLITE_OK ||
+	    computer_bind_time(s, 8, c->last_sync) != SQLITE_OK ||
+	    computer_bind_time(s, 9, c->last_report) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 10, (sqlite3_int64)now) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) != -1)
+		rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/* computer_fill - columns 0..8 of COMPUTER_GET/COMPUTER_EACH into *c. */
+static int
+computer_fill(sqlite3_stmt *s, struct store_computer *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (stmt_text(s, 0, c->computer_id, sizeof(c->computer_id)) == -1)
+		return -1;
+	/* Display text: a truncated copy is fine. */
+	(void)stmt_text(s, 1, c->dns_name, sizeof(c->dns_name));
+	(void)stmt_text(s, 2, c->ip, sizeof(c->ip));
+	(void)stmt_text(s, 3, c->os_description, sizeof(c->os_description));
+	(void)stmt_text(s, 4, c->client_version, sizeof(c->client_version));
+	(void)stmt_text(s, 5, c->target_groups, sizeof(c->target_groups));
+	c->last_sync = (time_t)sqlite3_column_int64(s, 6);
+	c->last_report = (time_t)sqlite3_column_int64(s, 7);
+	c->registered = (time_t)sqlite3_column_int64(s, 8);
+	return 0;
+}
+
+int
+store_computer_get(struct store *st, const char *computer_id,
+    struct store_computer *c)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (computer_key(computer_id, key) == -1)
+		return 0;
+	s = stmt_get(st, STMT_COMPUTER_GET);
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		rc = stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if ((rc = store_step(st, s, __func__)) == 1 &&
+	    computer_fill(s, c) == -1) {
+		log_warnx("%s: %s: malformed computer row", __func__,
+		    st->path);
+		rc = -1;
+	}
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/* store_computer_touch_sync - 0, -1, or -2 (no such computer). */
+int
+store_computer_touch_sync(struct store *st, const char *computer_id,
+    time_t t)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	int rc = -1;
+
+	if (computer_key(computer_id, key) == -1)
+		return -2;
+	s = stmt_get(st, STMT_COMPUTER_TOUCH_SYNC);
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, (sqlite3_int64)t) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		goto out;
+	rc = sqlite3_changes(st->db) == 1 ? 0 : -2;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/*
+ * computer_find - the row id of a computer named by id (any GUID
+ * spelling) or else by DNS name (any case).  1, 0, -1.
+ */
+static int
+computer_find(struct store *st, const char *computer, int64_t *ref)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (computer == NULL || computer[0] == '\0')
+		return 0;
+	if (computer_key(computer, key) == 0 &&
+	    (rc = computer_ref(st, key, ref, __func__)) != 0)
+		return rc;
+	if (strnlen(computer, STORE_NAME_MAX) >= STORE_NAME_MAX)
+		return 0;
+	s = stmt_get(st, STMT_COMPUTER_BY_DNS);
+	if (sqlite3_bind_text(s, 1, computer, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK) {
+		rc = stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if ((rc = store_step(st, s, __func__)) == 1)
+		*ref = sqlite3_column_int64(s, 0);
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/*
+ * store_computer_assign - see store.h.  Assigning to Unassigned Computers
+ * drops every membership (that group is the empty set).
+ */
+int
+store_computer_assign(struct store *st, const char *computer,
+    const char *group)
+{
+	struct store_group g;
+	sqlite3_stmt *s = NULL;
+	int64_t cref = 0, gref = 0;
+	int rc = -1, r;
+
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if ((r = computer_find(st, computer, &cref)) != 1) {
+		rc = r == 0 ? -2 : -1;
+		goto out;
+	}
+	if ((r = group_lookup(st, group, &g, &gref)) != 1) {
+		rc = r == 0 ? -3 : -1;
+		goto out;
+	}
+	s = stmt_get(st, STMT_COMPUTER_UNGROUP);
+	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		goto out;
+	stmt_release(s);
+	s = NULL;
+	if (strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0) {
+		s = stmt_get(st, STMT_COMPUTER_GROUP_INSERT);
+		if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, gref) != SQLITE_OK) {
+			stmt_bind_failed(st, s, __func__);
+			goto out;
+		}
+		if (store_step(st, s, __func__) == -1)
+			goto out;
+		stmt_release(s);
+		s = NULL;
+	}
+	if (catalog_bump(st, __func__) == -1 ||
+	    store_commit(st, __func__) == -1)
+		goto out;
+	log_info("%s: %s: %s assigned to %s", __func__, st->path, computer,
+	    g.name);
+	rc = 0;
+out:
+	stmt_release(s);
+	if (rc != 0)
+		store_rollback(st, __func__);
+	return rc;
+}
+
+/*
+ * store_computer_groups - see store.h.  An unknown computer (or an id
+ * that is no key) gets the default: Unassigned Computers, All Computers.
+ * Returns the number of GUIDs written (at most max, nearest group first;
+ * more are logged and dropped) or -1.
+ */
+int
+store_computer_groups(struct store *st, const char *computer_id,
+    char (*out)[STORE_GUID_LEN + 1], int max)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	int n = 0, r;
+
+	if (computer_key(computer_id, key) == -1)
+		key[0] = '\0';   /* matches no computer: the default */
+	s = stmt_get(st, STMT_COMPUTER_GROUPS);
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		n = stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	while ((r = store_step(st, s, __func__)) == 1) {
+		if (n >= max) {
+			log_warnx("%s: %s: computer %s is in more than %d "
+			    "groups", __func__, st->path, key, max);
+			break;
+		}
+		if (stmt_text(s, 0, out[n], sizeof(out[n])) == -1) {
+			log_warnx("%s: %s: malformed target group row",
+			    __func__, st->path);
+			n = -1;
+			goto out;
+		}
+		n++;
+	}
+	if (r == -1)
+		n = -1;
+out:
+	stmt_release(s);
+	return n;
+}
+
+/*
+ * store_computer_each - every computer by DNS name, with its direct
+ * groups' names (", "-joined, truncated to fit; "Unassigned Computers"
+ * when none) and its update counts by status (installed includes
+ * installed-pending-reboot; needed is not installed).
+ */
+int
+store_computer_each(struct store *st,
+    int (*fn)(void *arg, const struct store_computer_row *r), void *arg)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_EACH);
+	struct store_computer_row row;
+	int r, rc = -1;
+
+	while ((r = store_step(st, s, __func__)) == 1) {
+		if (computer_fill(s, &row.c) == -1) {
+			log_warnx("%s: %s: malformed computer row", __func__,
+			    st->path);
+			goto out;
+		}
+		(void)stmt_text(s, 9, row.groups, sizeof(row.groups));
+		row.installed = sqlite3_column_int(s, 10);
+		row.needed = sqlite3_column_int(s, 11);
+		row.failed = sqlite3_column_int(s, 12);
+		row.downloaded = sqlite3_column_int(s, 13);
+		if (fn(arg, &row) != 0)
+			goto out;
+	}
+	if (r == 0)
+		rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}

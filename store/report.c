@@ -1,0 +1,275 @@
+/*
+ * report.c - client reports (ReportEventBatch) and the per-update view.
+ *
+ * Owns: the events rows, update_status (the state each computer last
+ * reported for each update) and computers.last_report.  A batch is one
+ * transaction; a batch sent twice adds nothing (events are unique by
+ * computer and EventInstanceID).  Never stores an event whose ids are not
+ * GUIDs (it is skipped, at debug level: the text came from a peer), and
+ * never lets an older event overwrite a newer status.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* target_state as callers give it -> update_status.state. */
+static const struct {
+	const char *in;
+	const char *state;
+} report_states[] = {
+	{ "installed", "installed" },
+	{ "failed", "failed" },
+	{ "needed", "not_installed" },
+	{ "downloaded", "downloaded" },
+	/* The schema's own names pass through. */
+	{ "not_installed", "not_installed" },
+	{ "installed_pending_reboot", "installed_pending_reboot" },
+	{ "not_applicable", "not_applicable" },
+	{ "unknown", "unknown" },
+};
+
+/* report_state - the schema state for target_state, NULL if unknown. */
+static const char *
+report_state(const char *in)
+{
+	for (size_t i = 0; i < sizeof(report_states) / sizeof(report_states[0]);
+	    i++)
+		if (strcmp(in, report_states[i].in) == 0)
+			return report_states[i].state;
+	return NULL;
+}
+
+/*
+ * report_computer - the row id of the reporting computer, making a bare
+ * row when it never registered (reporting needs only a valid cookie).
+ * Returns 0 or -1 after logging.
+ */
+static int
+report_computer(struct store *st, const char *key, time_t now, int64_t *ref)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_ENSURE);
+	int rc = -1;
+
+	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		goto out;
+	if (computer_ref(st, key, ref, __func__) != 1) {
+		log_warnx("%s: %s: computer %s vanished", __func__, st->path,
+		    key);
+		goto out;
+	}
+	stmt_release(s);
+	s = stmt_get(st, STMT_COMPUTER_REPORTED);
+	if (sqlite3_bind_int64(s, 1, *ref) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		goto out;
+	rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/*
+ * report_event - insert one event of computer cref; then, if it is new
+ * and names an update with a target state, upsert that status.
+ * Returns 1 stored, 0 duplicate, -1 after logging.
+ */
+static int
+report_event(struct store *st, int64_t cref, const struct store_event *e,
+    const char *inst, const char *uid, const char *state, time_t now)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_EVENT_INSERT);
+	int64_t event_row = 0;
+	int rc;
+
+	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, inst, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)e->time) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 5, e->namespace_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 6, e->event_id) != SQLITE_OK ||
+	    (uid[0] != '\0' ? sqlite3_bind_text(s, 7, uid, -1,
+	    SQLITE_TRANSIENT) : sqlite3_bind_null(s, 7)) != SQLITE_OK ||
+	    (uid[0] != '\0' ? sqlite3_bind_int(s, 8, e->revision_number) :
+	    sqlite3_bind_null(s, 8)) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 9, e->win32_hresult) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 10, e->message, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK) {
+		rc = stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	/* RETURNING: a row when inserted, none for a duplicate. */
+	if ((rc = store_step(st, s, __func__)) != 1)
+		goto out;
+	event_row = sqlite3_column_int64(s, 0);
+	/* Drain the RETURNING statement before the next one runs. */
+	if (store_step(st, s, __func__) == -1) {
+		rc = -1;
+		goto out;
+	}
+	stmt_release(s);
+	s = NULL;
+	if (state == NULL || uid[0] == '\0')
+		goto out;   /* rc is 1 */
+	s = stmt_get(st, STMT_STATUS_UPSERT);
+	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, uid, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, e->revision_number) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, e->win32_hresult) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, event_row) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)e->time) != SQLITE_OK) {
+		rc = stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (store_step(st, s, __func__) == -1)
+		rc = -1;
+out:
+	stmt_release(s);
+	return rc;
+}
+
+/*
+ * store_events_add - see store.h.  Events whose computer, instance or
+ * update id is malformed are skipped (debug log); an unknown target_state
+ * is a caller bug and fails the batch.  A computer that reports before it
+ * registered gets a bare row.  Returns 0 or -1 (nothing stored).
+ */
+int
+store_events_add(struct store *st, const struct store_event *e, unsigned n)
+{
+	char key[STORE_GUID_LEN + 1], last[STORE_GUID_LEN + 1] = "";
+	char inst[STORE_GUID_LEN + 1], uid[STORE_GUID_LEN + 1];
+	const char *state;
+	unsigned stored = 0, dup = 0, bad = 0;
+	int64_t cref = 0;
+	time_t now = time(NULL);
+	int rc = -1, r;
+
+	if (n == 0)
+		return 0;
+	if (e == NULL) {
+		log_warnx("%s: %u events but no array", __func__, n);
+		return -1;
+	}
+	/* The caller's own fields are checked before the write lock. */
+	for (unsigned i = 0; i < n; i++) {
+		if (memchr(e[i].target_state, '\0',
+		    sizeof(e[i].target_state)) == NULL ||
+		    (e[i].target_state[0] != '\0' &&
+		    report_state(e[i].target_state) == NULL)) {
+			log_warnx("%s: event %u: unknown target state",
+			    __func__, i + 1);
+			return -1;
+		}
+		if (memchr(e[i].message, '\0', sizeof(e[i].message)) == NULL) {
+			log_warnx("%s: event %u: message not terminated",
+			    __func__, i + 1);
+			return -1;
+		}
+	}
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		if (memchr(e[i].computer_id, '\0',
+		    sizeof(e[i].computer_id)) == NULL ||
+		    memchr(e[i].instance_id, '\0',
+		    sizeof(e[i].instance_id)) == NULL ||
+		    memchr(e[i].update_id, '\0', sizeof(e[i].update_id)) ==
+		    NULL ||
+		    computer_key(e[i].computer_id, key) == -1 ||
+		    guid_canon(e[i].instance_id, inst) == -1 ||
+		    (e[i].update_id[0] != '\0' &&
+		    guid_canon(e[i].update_id, uid) == -1)) {
+			log_debug("%s: event %u: malformed id, skipped",
+			    __func__, i + 1);
+			bad++;
+			continue;
+		}
+		if (e[i].update_id[0] == '\0')
+			uid[0] = '\0';
+		/* Batches come from one computer: look it up once. */
+		if (strcmp(key, last) != 0) {
+			if (report_computer(st, key, now, &cref) == -1)
+				goto out;
+			memcpy(last, key, sizeof(last));
+		}
+		state = e[i].target_state[0] != '\0' ?
+		    report_state(e[i].target_state) : NULL;
+		if ((r = report_event(st, cref, &e[i], inst, uid, state,
+		    now)) == -1)
+			goto out;
+		if (r == 1)
+			stored++;
+		else
+			dup++;
+	}
+	if (store_commit(st, __func__) == -1)
+		goto out;
+	log_debug("%s: %s: %u events stored, %u duplicates, %u malformed",
+	    __func__, st->path, stored, dup, bad);
+	rc = 0;
+out:
+	if (rc != 0)
+		store_rollback(st, __func__);
+	return rc;
+}
+
+/*
+ * store_update_each - the latest revision of every update (only software
+ * and drivers when leaf_only) in revision_id order, with its approvals
+ * ("Install: A; Uninstall: B", truncated to fit) and how many computers
+ * report it installed (pending reboot included), needed, failed,
+ * downloaded.
+ */
+int
+store_update_each(struct store *st, int leaf_only,
+    int (*fn)(void *arg, const struct store_update_row *r), void *arg)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_UPDATE_EACH);
+	struct store_update_row row;
+	int r, kind, rc = -1;
+
+	if (sqlite3_bind_int(s, 1, leaf_only != 0) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	while ((r = store_step(st, s, __func__)) == 1) {
+		memset(&row, 0, sizeof(row));
+		kind = catalog_kind_parse((const char *)sqlite3_column_text(s,
+		    3));
+		if (stmt_text(s, 0, row.update_id, sizeof(row.update_id)) ==
+		    -1 || kind == -1) {
+			log_warnx("%s: %s: malformed update row", __func__,
+			    st->path);
+			goto out;
+		}
+		row.revision_number = sqlite3_column_int(s, 1);
+		row.revision_id = sqlite3_column_int64(s, 2);
+		row.kind = (enum store_kind)kind;
+		(void)stmt_text(s, 4, row.title, sizeof(row.title));
+		row.declined = sqlite3_column_int(s, 5);
+		(void)stmt_text(s, 6, row.approvals, sizeof(row.approvals));
+		row.installed = sqlite3_column_int(s, 7);
+		row.needed = sqlite3_column_int(s, 8);
+		row.failed = sqlite3_column_int(s, 9);
+		row.downloaded = sqlite3_column_int(s, 10);
+		if (fn(arg, &row) != 0)
+			goto out;
+	}
+	if (r == 0)
+		rc = 0;
+out:
+	stmt_release(s);
+	return rc;
+}
