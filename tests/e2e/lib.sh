@@ -38,6 +38,14 @@ tap() {
 		esac
 	done
 }
+# run_tap CMD...: run a helper program, count its ok/not ok lines, and
+# fail if it exits non-zero.
+run_tap() {
+	local st
+	"$@" >"$T/tap.out" 2>&1; st=$?
+	tap <"$T/tap.out"
+	[ $st = 0 ] || fail "$(basename "$1") exited with status $st"
+}
 check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
 
 free_port() {
