@@ -237,16 +237,7 @@ catalog_escape(const char *s, size_t n, size_t *outlen)
 	struct wbuf b;
 
 	wbuf_init(&b, n + n / 4 + 16);
-	for (size_t i = 0, from = 0; i <= n; i++) {
-		const char *rep = i == n ? NULL : s[i] == '&' ? "&amp;" :
-		    s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;" : NULL;
-		if (rep == NULL && i != n)
-			continue;
-		wbuf_put(&b, s + from, i - from);
-		if (rep)
-			wbuf_puts(&b, rep);
-		from = i + 1;
-	}
+	soap_put_text(&b, s, n);
 	return wbuf_take(&b, outlen);
 }
 

@@ -161,10 +161,28 @@ soap_fault(struct ws_call *c, const char *error_code, const char *message)
 }
 
 void
+soap_put_text(struct wbuf *b, const char *s, size_t n)
+{
+	size_t from = 0;
+
+	/* Character data needs only & < > escaped (quotes stay, as .NET writes). */
+	for (size_t i = 0; i < n; i++) {
+		const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
+		    s[i] == '>' ? "&gt;" : NULL;
+		if (rep == NULL)
+			continue;
+		wbuf_put(b, s + from, i - from);
+		wbuf_puts(b, rep);
+		from = i + 1;
+	}
+	wbuf_put(b, s + from, n - from);
+}
+
+void
 soap_elem(struct wbuf *b, const char *name, const char *text)
 {
 	wbuf_printf(b, "<%s>", name);
-	wbuf_esc(b, text, strlen(text));
+	soap_put_text(b, text, strlen(text));
 	wbuf_printf(b, "</%s>", name);
 }
 
