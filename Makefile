@@ -23,15 +23,19 @@ DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 p
 DEB_BENCH := nginx-light wrk hyperfine
 
 CONF_SRCS := conf/config.c
-STORE_SRCS := store/db.c store/stmt.c store/schema.c store/advert.c store/group.c store/guid.c
+STORE_SRCS := store/db.c store/stmt.c store/schema.c store/advert.c store/group.c store/guid.c \
+              store/catalog.c store/approval.c store/computer.c store/report.c
 WS_SRCS   := webservices/soap.c webservices/wsdl.c webservices/services.c \
-             webservices/wsdl_blob.S
+             webservices/xpress.c webservices/cookie.c webservices/xml.c webservices/updatedoc.c webservices/wsdl_blob.S
+WS_SRCS   += webservices/client.c webservices/simpleauth.c webservices/reporting.c \
+             webservices/catalog.c webservices/encoding.c
 SRV_SRCS  := server/log.c server/route.c server/content.c server/tls.c \
              server/relay.c server/http.c server/crypto.c server/advert.c
 WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
-UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS)
+UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS) \
+             webservices/updatedoc.c webservices/xml.c
 
-UNIT_TESTS := test_config test_route test_range test_store test_crypto
+UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie test_xml test_updatedoc
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
@@ -60,6 +64,14 @@ $(BUILD)/test_range: $(call obj,tests/unit/test_range.c server/content.c server/
 $(BUILD)/test_store: $(call obj,tests/unit/test_store.c $(STORE_SRCS) server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 $(BUILD)/test_crypto: $(call obj,tests/unit/test_crypto.c server/crypto.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_cookie: $(call obj,tests/unit/test_cookie.c webservices/cookie.c server/crypto.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_xpress: $(call obj,tests/unit/test_xpress.c webservices/xpress.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_xml: $(call obj,tests/unit/test_xml.c webservices/xml.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_updatedoc: $(call obj,tests/unit/test_updatedoc.c webservices/updatedoc.c webservices/xml.c server/crypto.c server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

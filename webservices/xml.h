@@ -79,6 +79,12 @@ void wbuf_printf(struct wbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Character data or attribute value, escaped (& < > " '). */
 void wbuf_esc(struct wbuf *b, const char *s, size_t n);
+void wbuf_putc(struct wbuf *b, char c);
+/* Character data escaped as .NET's XmlWriter does: & < > and CR as "&#xD;". */
+void wbuf_esc_text(struct wbuf *b, const char *s, size_t n);
+/* Attribute value escaped as .NET does: & < > " and TAB/LF/CR as
+ * "&#x9;" "&#xA;" "&#xD;" (so they survive attribute normalisation). */
+void wbuf_esc_attr(struct wbuf *b, const char *s, size_t n);
 /* Take the buffer (NUL-terminated, caller frees); NULL after oom. */
 char *wbuf_take(struct wbuf *b, size_t *len);
 
