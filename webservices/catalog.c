@@ -237,7 +237,7 @@ catalog_escape(const char *s, size_t n, size_t *outlen)
 	struct wbuf b;
 
 	wbuf_init(&b, n + n / 4 + 16);
-	soap_put_text(&b, s, n);
+	wbuf_esc_text(&b, s, n);
 	return wbuf_take(&b, outlen);
 }
 

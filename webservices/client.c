@@ -452,7 +452,7 @@ client_fragment(struct ws_call *c, int64_t rid, const char *kind, const char *la
 	wbuf_puts(&c->out, "<Update>");
 	soap_elem_int(&c->out, "ID", rid);
 	wbuf_puts(&c->out, "<Xml>");
-	soap_put_text(&c->out, xml, len);
+	wbuf_esc_text(&c->out, xml, len);
 	wbuf_puts(&c->out, "</Xml></Update>");
 	free(xml);
 	return 1;

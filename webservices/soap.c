@@ -1,5 +1,5 @@
 /*
- * soap.c - SOAP 1.1 envelopes and faults, and XML text escaping.
+ * soap.c - SOAP 1.1 envelopes and faults.
  *
  * Owns: the byte layout of every envelope and fault wsusd sends (shapes
  * follow real IIS/ASP.NET answers, NOTES.md §5), and the scalar parsers
@@ -16,62 +16,23 @@
 #include "ws_int.h"
 
 int
-soap_escape(const char *text, size_t len, char *buf, size_t buflen)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		const char *rep = NULL;
-		char one[2] = { text[i], '\0' };
-
-		switch (text[i]) {
-		case '&':  rep = "&amp;";  break;
-		case '<':  rep = "&lt;";   break;
-		case '>':  rep = "&gt;";   break;
-		case '"':  rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default:
-			/* Control bytes cannot appear in XML 1.0 text: drop them. */
-			if ((unsigned char)text[i] < 0x20 && text[i] != '\t' &&
-			    text[i] != '\n' && text[i] != '\r')
-				continue;
-			rep = one;
-		}
-		size_t n = strlen(rep);
-		if (o + n >= buflen)
-			return -1;
-		memcpy(buf + o, rep, n);
-		o += n;
-	}
-	if (o >= buflen)
-		return -1;
-	buf[o] = '\0';
-	return (int)o;
-}
-
-int
 soap_fault_asmx(const char *soapaction, struct ws_response *resp)
 {
-	/* The SOAPAction is at most LIMIT_SOAPACTION_BYTES, 6x when escaped. */
-	char esc[6 * 512 + 1];
 	const char *sa = soapaction ? soapaction : "";
-	int n;
+	struct wbuf b;
 
-	if (soap_escape(sa, strnlen(sa, 512), esc, sizeof(esc)) < 0)
-		return -1;
-	resp->body = malloc(1024 + sizeof(esc));
-	if (resp->body == NULL)
-		return -1;
-	n = snprintf(resp->body, 1024 + sizeof(esc),
-	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+	wbuf_init(&b, 1024);
+	wbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
 	    "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
 	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
 	    "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"><soap:Body><soap:Fault>"
 	    "<faultcode>soap:Client</faultcode>"
 	    "<faultstring>System.Web.Services.Protocols.SoapException: Server did "
-	    "not recognize the value of HTTP Header SOAPAction: %s.</faultstring>"
-	    "<detail /></soap:Fault></soap:Body></soap:Envelope>", esc);
-	resp->body_len = (size_t)n;
+	    "not recognize the value of HTTP Header SOAPAction: ");
+	wbuf_esc_text(&b, sa, strnlen(sa, LIMIT_SOAPACTION_BYTES));
+	wbuf_puts(&b, ".</faultstring><detail /></soap:Fault></soap:Body></soap:Envelope>");
+	if ((resp->body = wbuf_take(&b, &resp->body_len)) == NULL)
+		return -1;
 	resp->status = 500;
 	resp->content_type = "text/xml; charset=utf-8";
 	resp->cache_control = "private";
@@ -161,28 +122,10 @@ soap_fault(struct ws_call *c, const char *error_code, const char *message)
 }
 
 void
-soap_put_text(struct wbuf *b, const char *s, size_t n)
-{
-	size_t from = 0;
-
-	/* Character data needs only & < > escaped (quotes stay, as .NET writes). */
-	for (size_t i = 0; i < n; i++) {
-		const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" :
-		    s[i] == '>' ? "&gt;" : NULL;
-		if (rep == NULL)
-			continue;
-		wbuf_put(b, s + from, i - from);
-		wbuf_puts(b, rep);
-		from = i + 1;
-	}
-	wbuf_put(b, s + from, n - from);
-}
-
-void
 soap_elem(struct wbuf *b, const char *name, const char *text)
 {
 	wbuf_printf(b, "<%s>", name);
-	soap_put_text(b, text, strlen(text));
+	wbuf_esc_text(b, text, strlen(text));
 	wbuf_printf(b, "</%s>", name);
 }
 

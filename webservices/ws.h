@@ -78,12 +78,6 @@ int ws_encode(const char *accept, struct ws_response *resp, const char **coding)
  */
 int soap_fault_asmx(const char *soapaction, struct ws_response *resp);
 
-/*
- * soap_escape - append text to buf escaped for XML character data and
- * attribute values; returns bytes written (excluding NUL) or -1 if it
- * does not fit.
- */
-int soap_escape(const char *text, size_t len, char *buf, size_t buflen);
 
 /* wsdl.c */
 

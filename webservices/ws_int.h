@@ -59,8 +59,6 @@ int  soap_finish(struct ws_call *c);
  */
 int  soap_fault(struct ws_call *c, const char *error_code, const char *message);
 
-/* Character data escaped as .NET writes it (& < > only). */
-void soap_put_text(struct wbuf *b, const char *s, size_t n);
 /* Leaf helpers: "<name>text</name>" escaped; integer; boolean. */
 void soap_elem(struct wbuf *b, const char *name, const char *text);
 void soap_elem_int(struct wbuf *b, const char *name, long long v);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ws.h"
+#include "xml.h"
 
 #define WSDL_MAX_ADDRS 4     /* soap + soap12 per port; every WSDL has <= 2 */
 
@@ -88,39 +89,32 @@ int
 wsdl_render(enum ws_service s, const char *base_url, struct ws_response *resp)
 {
 	const struct wsdl_doc *d;
-	char url[1024];
-	size_t ulen, len, o = 0, from = 0;
-	int n;
+	struct wbuf url, b;
+	size_t from = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	if ((unsigned)s >= WS_NSERVICES)
 		return -1;
 	d = &wsdl_docs[s];
-	/* The URL goes into an attribute: escape it. */
-	n = snprintf(url, sizeof(url), "%s/%s", base_url, ws_service_path(s));
-	if (n < 0 || (size_t)n >= sizeof(url))
-		return -1;
-	char esc[sizeof(url) * 6];
-	n = soap_escape(url, (size_t)n, esc, sizeof(esc));
-	if (n < 0)
-		return -1;
-	ulen = (size_t)n;
-
-	len = (size_t)(d->end - d->start) + (size_t)d->nloc * ulen;
-	resp->body = malloc(len + 1);
-	if (resp->body == NULL)
-		return -1;
+	/* The URL goes into an attribute: escape it once. */
+	wbuf_init(&url, 256);
+	wbuf_esc_attr(&url, base_url, strlen(base_url));
+	wbuf_putc(&url, '/');
+	wbuf_esc_attr(&url, ws_service_path(s), strlen(ws_service_path(s)));
+	wbuf_init(&b, (size_t)(d->end - d->start) + (size_t)d->nloc * 256);
 	for (int i = 0; i < d->nloc; i++) {
-		memcpy(resp->body + o, d->start + from, d->loc[i][0] - from);
-		o += d->loc[i][0] - from;
-		memcpy(resp->body + o, esc, ulen);
-		o += ulen;
+		wbuf_put(&b, d->start + from, d->loc[i][0] - from);
+		wbuf_put(&b, url.p, url.len);
 		from = d->loc[i][1];
 	}
-	memcpy(resp->body + o, d->start + from, (size_t)(d->end - d->start) - from);
-	o += (size_t)(d->end - d->start) - from;
-	resp->body[o] = '\0';
-	resp->body_len = o;
+	wbuf_put(&b, d->start + from, (size_t)(d->end - d->start) - from);
+	if (url.oom) {
+		wbuf_free(&b);
+		b.oom = 1;
+	}
+	wbuf_free(&url);
+	if ((resp->body = wbuf_take(&b, &resp->body_len)) == NULL)
+		return -1;
 	resp->status = 200;
 	resp->content_type = "text/xml; charset=utf-8";
 	resp->cache_control = "private";
