@@ -208,36 +208,19 @@ int64_t
 store_generation(struct store *st)
 {
 	sqlite3_stmt *s;
-	int64_t dv, gen;
+	int64_t gen;
 	int rc;
 
 	/*
-	 * data_version is per connection and changes when *another*
-	 * connection commits; our own writes clear gen_valid (store_step).
-	 * Reading it starts and ends a read transaction, so it sees
-	 * commits made by other processes since the last call.
+	 * One primary-key read each time.  A cache keyed on PRAGMA
+	 * data_version looked cheaper but never saw another process's
+	 * commit: the pragma does not start a read transaction, so the
+	 * connection only notices commits when something else reads.
 	 */
-	s = stmt_get(st, STMT_DATA_VERSION);
-	rc = store_step(st, s, __func__);
-	dv = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
-	stmt_release(s);
-	if (rc != 1)
-		return -1;
-	if (st->gen_valid && dv == st->gen_dv)
-		return st->gen_cached;
-
 	s = stmt_get(st, STMT_GENERATION_GET);
 	rc = store_step(st, s, __func__);
 	/* No row yet: nothing was ever advertised, generation 0. */
 	gen = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
 	stmt_release(s);
-	if (rc == -1)
-		return -1;
-	/* Inside our own transaction the value may still be rolled back. */
-	if (!st->in_tx) {
-		st->gen_dv = dv;
-		st->gen_cached = gen;
-		st->gen_valid = 1;
-	}
-	return gen;
+	return rc == -1 ? -1 : gen;
 }

@@ -96,35 +96,17 @@ int64_t
 store_catalog_generation(struct store *st)
 {
 	sqlite3_stmt *s;
-	int64_t dv, gen;
+	int64_t gen;
 	int rc;
 
-	/* The rule of store_generation (advert.c): data_version first. */
-	s = stmt_get(st, STMT_DATA_VERSION);
-	rc = store_step(st, s, __func__);
-	dv = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
-	stmt_release(s);
-	if (rc != 1)
-		return -1;
-	if (st->cat_valid && dv == st->cat_dv)
-		return st->cat_cached;
-
+	/* One primary-key read, as store_generation (advert.c) explains. */
 	s = stmt_get(st, STMT_CATALOG_GEN_GET);
 	rc = store_step(st, s, __func__);
 	gen = rc == 1 ? sqlite3_column_int64(s, 0) : -1;
 	stmt_release(s);
-	if (rc != 1) {
-		if (rc == 0)
-			log_warnx("%s: %s: catalogue generation row missing",
-			    __func__, st->path);
-		return -1;
-	}
-	if (!st->in_tx) {
-		st->cat_dv = dv;
-		st->cat_cached = gen;
-		st->cat_valid = 1;
-	}
-	return gen;
+	if (rc == 0)
+		log_warnx("%s: %s: catalogue generation row missing", __func__, st->path);
+	return rc == 1 ? gen : -1;
 }
 
 /* --- import ----------------------------------------------------------- */

@@ -127,15 +127,23 @@ db_file(struct store *st, const char *data_dir)
 		log_warnx("%s: %s: path too long", __func__, data_dir);
 		goto out;
 	}
-	/* O_NOFOLLOW: never let a planted symlink choose our database. */
-	fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	/*
+	 * Never open(2) and close(2) a database file that exists: SQLite
+	 * holds POSIX advisory locks on it, and closing ANY descriptor of
+	 * the file drops every lock this process holds (a second handle
+	 * opened by another thread would then let another process delete
+	 * the WAL under the first).  Only a file we create ourselves
+	 * (O_EXCL) is opened here; an existing one is checked by path.
+	 */
+	fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    STORE_FILE_MODE);
-	if (fd == -1) {
+	if (fd == -1 && errno != EEXIST) {
 		log_warn("%s: %s", __func__, st->path);
 		goto out;
 	}
-	if (fstat(fd, &sb) == -1) {
-		log_warn("%s: fstat %s", __func__, st->path);
+	/* lstat: never let a planted symlink choose our database. */
+	if (lstat(st->path, &sb) == -1) {
+		log_warn("%s: lstat %s", __func__, st->path);
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -144,8 +152,8 @@ db_file(struct store *st, const char *data_dir)
 	}
 	/* An existing file others can read or write: take that away. */
 	if ((sb.st_mode & S_IRWXO) != 0) {
-		if (fchmod(fd, sb.st_mode & 0770) == -1) {
-			log_warn("%s: fchmod %s", __func__, st->path);
+		if (chmod(st->path, sb.st_mode & 0770) == -1) {
+			log_warn("%s: chmod %s", __func__, st->path);
 			goto out;
 		}
 		log_info("%s: %s: removed access for others", __func__,
@@ -169,7 +177,7 @@ db_connect(struct store *st)
 {
 	int64_t fk;
 
-	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	if (sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, st->path, st->db != NULL ?
 		    sqlite3_errmsg(st->db) : "out of memory");
@@ -358,9 +366,6 @@ store_step(struct store *st, sqlite3_stmt *s, const char *caller)
 	struct timespec ts;
 	int rc, primary, tries = 0;
 
-	/* data_version ignores our own commits: forget the cached values. */
-	if (!sqlite3_stmt_readonly(s))
-		st->gen_valid = st->cat_valid = 0;
 	for (;;) {
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
@@ -429,7 +434,6 @@ store_commit(struct store *st, const char *caller)
 	s = stmt_get(st, STMT_COMMIT);
 	rc = store_step(st, s, caller);
 	stmt_release(s);
-	st->gen_valid = st->cat_valid = 0;
 	if (rc == -1) {
 		/* A failed COMMIT may leave the transaction open: end it. */
 		store_rollback(st, caller);
@@ -445,7 +449,6 @@ store_rollback(struct store *st, const char *caller)
 {
 	sqlite3_stmt *s;
 
-	st->gen_valid = st->cat_valid = 0;
 	if (!st->in_tx)
 		return;
 	st->in_tx = 0;

@@ -41,7 +41,6 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	[STMT_ROLLBACK] = { "rollback", "ROLLBACK" },
 
 	/* Moves when another connection (process) commits. */
-	[STMT_DATA_VERSION] = { "data_version", "PRAGMA data_version" },
 
 	[STMT_SERVER_ID_GET] = { "server_id_get",
 	    "SELECT server_id FROM server_identity WHERE id = 1" },

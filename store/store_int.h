@@ -44,7 +44,6 @@ enum stmt_id {
 	STMT_BEGIN,            /* BEGIN IMMEDIATE */
 	STMT_COMMIT,
 	STMT_ROLLBACK,
-	STMT_DATA_VERSION,     /* PRAGMA data_version */
 	STMT_SERVER_ID_GET,
 	STMT_SERVER_ID_INSERT,
 	STMT_ADVERT_GET,
@@ -167,20 +166,6 @@ struct store {
 	int           in_tx;                 /* inside store_begin .. commit */
 	sqlite3_stmt *stmts[STMT__COUNT];
 
-	/*
-	 * store_generation's cache: the generation read when PRAGMA
-	 * data_version last returned gen_dv.  Any write on this handle
-	 * clears gen_valid, because data_version only moves for commits
-	 * made by *other* connections.
-	 */
-	int           gen_valid;
-	int64_t       gen_dv;
-	int64_t       gen_cached;
-
-	/* The same cache for store_catalog_generation (catalog.c). */
-	int           cat_valid;
-	int64_t       cat_dv;
-	int64_t       cat_cached;
 };
 
 /*
