@@ -35,11 +35,15 @@ WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
 UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS) \
              webservices/updatedoc.c webservices/xml.c
 
+CLIENT_SRCS := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
+               tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
+               webservices/xml.c webservices/xpress.c server/crypto.c server/log.c
+
 UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie test_xml test_updatedoc
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
-all: $(BUILD)/wsusd $(BUILD)/wsusutil
+all: $(BUILD)/wsusd $(BUILD)/wsusutil $(BUILD)/wsusclient
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -54,6 +58,9 @@ $(BUILD)/wsusd: $(call obj,$(WSUSD_SRCS))
 
 $(BUILD)/wsusutil: $(call obj,$(UTIL_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+
+$(BUILD)/wsusclient: $(call obj,$(CLIENT_SRCS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI) -lexpat
 
 $(BUILD)/test_config: $(call obj,tests/unit/test_config.c $(CONF_SRCS) server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)

@@ -264,8 +264,12 @@ store_computer_assign(struct store *st, const char *computer,
 		stmt_release(s);
 		s = NULL;
 	}
-	if (catalog_bump(st, __func__) == -1 ||
-	    store_commit(st, __func__) == -1)
+	/*
+	 * No catalogue-generation bump: memberships are looked up per scan
+	 * (store_computer_groups), not part of the scan snapshot, so moving
+	 * computers never makes every thread rebuild it.
+	 */
+	if (store_commit(st, __func__) == -1)
 		goto out;
 	log_info("%s: %s: %s assigned to %s", __func__, st->path, computer,
 	    g.name);

@@ -470,8 +470,10 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 		memcpy(inst, r->installed, (size_t)r->ninstalled * sizeof(*inst));
 	if (r->ncached)
 		memcpy(cached, r->cached, (size_t)r->ncached * sizeof(*cached));
-	qsort(inst, (size_t)r->ninstalled, sizeof(*inst), catalog_i64_cmp);
-	qsort(cached, (size_t)r->ncached, sizeof(*cached), catalog_i64_cmp);
+	if (r->ninstalled > 1)
+		qsort(inst, (size_t)r->ninstalled, sizeof(*inst), catalog_i64_cmp);
+	if (r->ncached > 1)
+		qsort(cached, (size_t)r->ncached, sizeof(*cached), catalog_i64_cmp);
 
 	wbuf_puts(b, "<NewUpdates>");
 	/* 1. Non-leaf round. */
@@ -505,7 +507,8 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 		    (d = catalog_approval(cat, v, r)) == NULL ||
 		    !catalog_satisfied(cat, v, inst, r->ninstalled))
 			continue;
-		if (n >= LIMIT_SYNC_PAGE) {
+		/* A bundle and its members share a page (an empty page takes them all). */
+		if (n > 0 && n + 1 + v->nbun > LIMIT_SYNC_PAGE) {
 			*truncated = 1;
 			break;
 		}

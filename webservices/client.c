@@ -241,6 +241,14 @@ client_register(struct ws_call *c)
 	comp.registered = c->now;
 	if (store_computer_upsert(c->st, &comp) == -1)
 		return -1;
+	/* Client-side targeting: the computer joins the group its policy names. */
+	if (memcmp(ck.group_id, (const uint8_t[16]){ 0 }, 16) != 0) {
+		char group[37];
+
+		cookie_guid_format(ck.group_id, group);
+		if (store_computer_assign(c->st, comp.computer_id, group) == -1)
+			return -1;
+	}
 	log_info("RegisterComputer: %s (%s) from %s, %s", comp.computer_id,
 	    comp.dns_name[0] ? comp.dns_name : "?", comp.ip[0] ? comp.ip : "?",
 	    comp.os_description[0] ? comp.os_description : "unknown OS");
