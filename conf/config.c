@@ -339,6 +339,8 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(log_level), conf_log_levels, NULL },
 	{ "server", "workers", CT_UINT, 0, CONF_WORKERS_MAX, "0",
 	  CONF_FIELD(workers), NULL, NULL },
+	{ "server", "cookie_lifetime", CT_UINT, 1, 7 * 86400, "3600",
+	  CONF_FIELD(cookie_lifetime), NULL, NULL },
 	{ "tls", "cert", CT_PATH, 0, CONF_PATH_MAX - 1, "",
 	  CONF_FIELD(cert), NULL, NULL },
 	{ "tls", "key", CT_PATH, 0, CONF_PATH_MAX - 1, "",

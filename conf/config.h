@@ -38,6 +38,7 @@ struct config {
 	char     data_dir[CONF_PATH_MAX];  /* default "/var/lib/wsusd" */
 	char     log_level[16];            /* error|warning|info|debug; default info */
 	unsigned workers;                  /* TLS worker threads; 0 = one per CPU */
+	unsigned cookie_lifetime;          /* seconds a client/authorization cookie lives; 3600 */
 	/* [tls] */
 	char     cert[CONF_PATH_MAX];      /* PEM, may carry the chain */
 	char     key[CONF_PATH_MAX];       /* PEM private key, mode 0600 */

@@ -44,10 +44,6 @@
 #define LIMIT_EVENTS_PER_BATCH         1000    /* ReportingEvent in one ReportEventBatch */
 #define LIMIT_ID_TEXT_BYTES             128    /* a GUID / client id / name field */
 
-/* --- cookies -------------------------------------------------------------- */
-#define LIMIT_COOKIE_LIFETIME_S        3600    /* client cookie, as real WSUS (+1 h) */
-#define LIMIT_AUTH_COOKIE_LIFETIME_S   3600    /* authorization cookie */
-
 /* --- content ------------------------------------------------------------ */
 #define LIMIT_RANGE_SPECS                 16   /* byte-range-specs in one Range */
 #define LIMIT_RANGE_HEADER_BYTES         512   /* Range header value */

@@ -201,7 +201,7 @@ main(int argc, char *argv[])
 		fatalx("cannot load the TLS certificate and key");
 	if ((st = store_open(conf.data_dir)) == NULL)
 		fatalx("cannot open the store in %s", conf.data_dir);
-	if (ws_init(conf.data_dir) == -1)
+	if (ws_init(conf.data_dir, conf.cookie_lifetime) == -1)
 		fatalx("cannot initialise the web services (cookie key, identity)");
 	if (wsdl_init() == -1)
 		fatalx("embedded WSDLs are malformed");

@@ -10,7 +10,7 @@
  *   wsusutil -c FILE import-updates PATH...
  *   wsusutil -c FILE group add NAME [--parent NAME]
  *   wsusutil -c FILE assign COMPUTER GROUP
- *   wsusutil -c FILE approve UPDATE-ID GROUP [--deadline ISO-DATE] [--uninstall]
+ *   wsusutil -c FILE approve UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]
  *   wsusutil -c FILE decline UPDATE-ID
  *   wsusutil -c FILE computers [--json]
  *   wsusutil -c FILE updates [--json] [--all]
@@ -42,7 +42,7 @@ usage(void)
 	    "       wsusutil -c FILE import-updates PATH...\n"
 	    "       wsusutil -c FILE group add NAME [--parent NAME]\n"
 	    "       wsusutil -c FILE assign COMPUTER GROUP\n"
-	    "       wsusutil -c FILE approve UPDATE-ID GROUP [--deadline ISO-DATE] [--uninstall]\n"
+	    "       wsusutil -c FILE approve UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]\n"
 	    "       wsusutil -c FILE decline UPDATE-ID\n"
 	    "       wsusutil -c FILE computers [--json]\n"
 	    "       wsusutil -c FILE updates [--json] [--all]\n");
@@ -490,16 +490,17 @@ util_parse_date(const char *s, time_t *out)
 	return 0;
 }
 
+/* approve UPDATE-ID... GROUP [--deadline D] [--uninstall]: the last
+ * positional argument is the group; several updates in one call. */
 static int
 util_approve(struct store *st, int argc, char *argv[])
 {
 	enum store_action action = STORE_ACTION_INSTALL;
 	time_t deadline = 0;
-	int rc;
+	const char *pos[argc];
+	int npos = 0, bad = 0;
 
-	if (argc < 3)
-		usage();
-	for (int i = 3; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--uninstall") == 0) {
 			action = STORE_ACTION_UNINSTALL;
 		} else if (strcmp(argv[i], "--deadline") == 0 && i + 1 < argc) {
@@ -508,17 +509,27 @@ util_approve(struct store *st, int argc, char *argv[])
 				    "(want 2026-12-01 or 2026-12-01T10:00:00Z)\n", argv[i]);
 				return 1;
 			}
-		} else {
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
 			usage();
+		} else {
+			pos[npos++] = argv[i];
 		}
 	}
-	rc = store_approve(st, argv[1], argv[2], action, deadline, "wsusutil");
-	if (rc == -2)
-		fprintf(stderr, "wsusutil: no update %s or group \"%s\"\n", argv[1], argv[2]);
-	else if (rc == 0)
-		printf("%s approved for %s in \"%s\"\n", argv[1],
-		    action == STORE_ACTION_INSTALL ? "install" : "uninstall", argv[2]);
-	return rc == 0 ? 0 : 1;
+	if (npos < 2)
+		usage();
+	for (int i = 0; i < npos - 1; i++) {
+		int rc = store_approve(st, pos[i], pos[npos - 1], action, deadline,
+		    "wsusutil");
+		if (rc == -2)
+			fprintf(stderr, "wsusutil: no update %s or group \"%s\"\n", pos[i],
+			    pos[npos - 1]);
+		else if (rc == 0)
+			printf("%s approved for %s in \"%s\"\n", pos[i],
+			    action == STORE_ACTION_INSTALL ? "install" : "uninstall",
+			    pos[npos - 1]);
+		bad |= rc != 0;
+	}
+	return bad;
 }
 
 static int

@@ -66,7 +66,7 @@ ws_new_cookie(struct ws_call *c, const char *name, const struct cookie *base)
 
 	ck.kind = COOKIE_CLIENT;
 	ck.issued = c->now;
-	ck.expires = c->now + LIMIT_COOKIE_LIFETIME_S;
+	ck.expires = c->now + ws_cookie_lifetime;
 	ck.config_gen = c->req->config_gen;
 	memcpy(ck.server_id, ws_server_id, sizeof(ck.server_id));
 	if (cookie_seal(&ck, b64, sizeof(b64)) == -1)

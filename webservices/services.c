@@ -46,6 +46,7 @@ static const struct ws_service_def ws_services[WS_NSERVICES] = {
 };
 
 uint8_t ws_server_id[16];
+unsigned ws_cookie_lifetime = 3600;
 static char ws_data_dir[1024];
 static pthread_key_t ws_store_key;
 static pthread_once_t ws_store_once = PTHREAD_ONCE_INIT;
@@ -77,7 +78,7 @@ ws_store(void)
 }
 
 int
-ws_init(const char *data_dir)
+ws_init(const char *data_dir, unsigned cookie_lifetime)
 {
 	char sid[STORE_GUID_LEN + 1];
 	struct store *st;
@@ -85,6 +86,7 @@ ws_init(const char *data_dir)
 	if (snprintf(ws_data_dir, sizeof(ws_data_dir), "%s", data_dir) >=
 	    (int)sizeof(ws_data_dir))
 		return -1;
+	ws_cookie_lifetime = cookie_lifetime;
 	if (cookie_init(data_dir) == -1)
 		return -1;
 	if ((st = ws_store()) == NULL || store_server_id(st, sid) == -1 ||

@@ -60,7 +60,7 @@ simpleauth_get_cookie(struct ws_call *c)
 		    client, group);
 	ck.kind = COOKIE_AUTH;
 	ck.issued = c->now;
-	ck.expires = c->now + LIMIT_AUTH_COOKIE_LIFETIME_S;
+	ck.expires = c->now + ws_cookie_lifetime;
 	ck.config_gen = c->req->config_gen;
 	memcpy(ck.server_id, ws_server_id, 16);
 	if (cookie_seal(&ck, b64, sizeof(b64)) == -1)

@@ -50,10 +50,11 @@ void ws_response_free(struct ws_response *resp);
 
 /*
  * ws_init - load the cookie key (data_dir/cookie.key, created once, 0600)
- * and the server identity; remember data_dir for per-thread store handles.
+ * and the server identity; remember data_dir for per-thread store handles
+ * and the lifetime (seconds) of the cookies it issues.
  * Call once at start-up, before serving.  Returns 0 or -1 (logged).
  */
-int  ws_init(const char *data_dir);
+int  ws_init(const char *data_dir, unsigned cookie_lifetime);
 void ws_shutdown(void);
 
 /* The service's path below the server URL, e.g. "ClientWebService/client.asmx". */

@@ -35,8 +35,9 @@ struct ws_call {
 	time_t                   now;
 };
 
-/* The server's identity, loaded once by ws_init. */
-extern uint8_t ws_server_id[16];
+/* The server's identity and cookie lifetime (seconds), set once by ws_init. */
+extern uint8_t  ws_server_id[16];
+extern unsigned ws_cookie_lifetime;
 
 /* ws_store - this thread's store handle, opened on first use; NULL if it
  * cannot be opened (logged). */

@@ -91,6 +91,7 @@ https_port = $HTTPS_PORT
 data_dir = data
 log_level = ${LOG_LEVEL:-info}
 workers = ${WORKERS:-2}
+cookie_lifetime = ${COOKIE_LIFETIME:-3600}
 [tls]
 cert = pki/server.crt
 key = pki/server.key
