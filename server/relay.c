@@ -57,6 +57,8 @@ struct relay_conn {
 	int                  client_eof;   /* TLS side ended: shut down plain writes */
 	int                  plain_shut;
 	int                  http_eof;     /* libmicrohttpd closed: flush then close_notify */
+	int                  tcp_rd;       /* the TCP socket may have bytes (edge seen, no EAGAIN since) */
+	int                  plain_rd;     /* the same for our socketpair end */
 	time_t               deadline;     /* 0: none */
 	struct sockaddr_storage sa;
 	socklen_t            salen;
@@ -232,6 +234,8 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 	if (c->state == RS_HANDSHAKE) {
 		int rc = tls_conn_handshake(c->tls);
 
+		tls_conn_drained(c->tls);
+
 		if (rc == TLS_IO_WANT_READ || rc == TLS_IO_WANT_WRITE)
 			return;
 		if (rc != TLS_IO_OK) {
@@ -246,13 +250,21 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 		}
 		c->state = RS_OPEN;
 		c->deadline = 0;
+		c->tcp_rd = c->plain_rd = 1;
 	}
 	while (progress && c->state == RS_OPEN) {
 		progress = 0;
-		/* 1. TLS -> up buffer (decrypted request bytes). */
-		if (!c->client_eof && c->up_len < sizeof(c->up)) {
+		/*
+		 * 1. TLS -> up buffer (decrypted request bytes).  Only when the
+		 * socket may have bytes or mbedTLS/our read-ahead holds some:
+		 * each recv(2) that ends in EAGAIN costs as much as a useful one.
+		 */
+		if (!c->client_eof && c->up_len < sizeof(c->up) &&
+		    (c->tcp_rd || tls_conn_pending(c->tls))) {
 			n = tls_conn_read(c->tls, c->up + c->up_len,
 			    sizeof(c->up) - c->up_len);
+			if (tls_conn_drained(c->tls))
+				c->tcp_rd = 0;
 			if (n > 0) {
 				c->up_len += (size_t)n;
 				progress = 1;
@@ -286,13 +298,15 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 		}
 		/* 3. libmicrohttpd -> down buffer, only when empty: after
 		 * WANT_WRITE mbedTLS needs the same buffer again. */
-		if (!c->http_eof && c->down_len == 0) {
+		if (!c->http_eof && c->down_len == 0 && c->plain_rd) {
 			ssize_t r = recv(c->plain, c->down, sizeof(c->down), 0);
 			if (r > 0) {
 				c->down_off = 0;
 				c->down_len = (size_t)r;
 				progress = 1;
-			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+			} else if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
+				c->plain_rd = 0;
+			} else {
 				c->http_eof = 1;
 				c->deadline = time(NULL) + LIMIT_IDLE_TIMEOUT_S;
 				progress = 1;
@@ -453,8 +467,15 @@ relay_main(void *arg)
 				break;
 			case RK_TCP:
 			case RK_PLAIN:
-				if (h->conn->state != RS_DEAD)
-					relay_pump(w, h->conn);
+				if (h->conn->state == RS_DEAD)
+					break;
+				if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+					if (h->kind == RK_TCP)
+						h->conn->tcp_rd = 1;
+					else
+						h->conn->plain_rd = 1;
+				}
+				relay_pump(w, h->conn);
 				break;
 			}
 		}

@@ -177,6 +177,11 @@ long tls_conn_write(struct tls_conn *c, const void *buf, size_t len);
 int  tls_conn_close_notify(struct tls_conn *c);
 void tls_conn_free(struct tls_conn *c);       /* accepts NULL; does not close fd */
 const char *tls_conn_suite(const struct tls_conn *c);
+/* Bytes already received but not yet returned by tls_conn_read: read
+ * again before waiting for the socket (epoll will not say so). */
+int  tls_conn_pending(const struct tls_conn *c);
+/* 1 (once) if the socket was found empty (EAGAIN) since the last call. */
+int  tls_conn_drained(struct tls_conn *c);
 
 /* --- relay.c: TLS listener workers feeding libmicrohttpd --------------- */
 

@@ -39,10 +39,20 @@ struct tls_cfg {
 	mbedtls_pk_context  key;
 };
 
+/*
+ * Read-ahead: mbedTLS asks the BIO for a record header (5 bytes) and then
+ * its body, two recv(2) calls per record and a third to learn the socket
+ * is empty.  One recv into this buffer usually serves a whole request.
+ */
+#define TLS_READAHEAD 4096
+
 struct tls_conn {
 	mbedtls_ssl_context ssl;
 	struct tls_cfg     *cfg;
 	int                 fd;
+	int                 drained;      /* last recv(2) hit EAGAIN */
+	size_t              roff, rlen;   /* unread bytes: rbuf[roff..rlen) */
+	unsigned char       rbuf[TLS_READAHEAD];
 };
 
 static mbedtls_entropy_context  tls_entropy;
@@ -291,13 +301,27 @@ static int
 tls_bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = ctx;
-	ssize_t n = recv(c->fd, buf, len, 0);
+	ssize_t n;
 
-	if (n >= 0)
-		return (int)n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-		return MBEDTLS_ERR_SSL_WANT_READ;
-	return MBEDTLS_ERR_NET_RECV_FAILED;
+	if (c->roff == c->rlen) {
+		n = recv(c->fd, c->rbuf, sizeof(c->rbuf), 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+				c->drained = 1;
+				return MBEDTLS_ERR_SSL_WANT_READ;
+			}
+			return MBEDTLS_ERR_NET_RECV_FAILED;
+		}
+		if (n == 0)
+			return 0;
+		c->roff = 0;
+		c->rlen = (size_t)n;
+	}
+	if (len > c->rlen - c->roff)
+		len = c->rlen - c->roff;
+	memcpy(buf, c->rbuf + c->roff, len);
+	c->roff += len;
+	return (int)len;
 }
 
 struct tls_conn *
@@ -380,6 +404,21 @@ tls_conn_free(struct tls_conn *c)
 	free(c);
 }
 
+
+int
+tls_conn_pending(const struct tls_conn *c)
+{
+	return c->roff < c->rlen || mbedtls_ssl_get_bytes_avail(&c->ssl) > 0;
+}
+
+int
+tls_conn_drained(struct tls_conn *c)
+{
+	int d = c->drained;
+
+	c->drained = 0;
+	return d;
+}
 
 const char *
 tls_conn_suite(const struct tls_conn *c)
