@@ -121,3 +121,20 @@ clean:
 
 # .incbin is invisible to -MMD: the WSDL blob depends on the WSDL files.
 $(BUILD)/obj/webservices/wsdl_blob.o: $(wildcard webservices/wsdl/*.wsdl)
+
+# --- fuzzing (clang + libFuzzer; not part of `make test`) ---------------------
+FUZZ_SECONDS ?= 30
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xml tests/fuzz/fuzz_xml.c webservices/xml.c server/log.c -lexpat
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xpress tests/fuzz/fuzz_xpress.c webservices/xpress.c server/log.c
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_cookie tests/fuzz/fuzz_cookie.c webservices/cookie.c server/crypto.c server/log.c -lmbedtls -lmbedx509 -lmbedcrypto
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_config tests/fuzz/fuzz_config.c conf/config.c server/log.c
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range tests/fuzz/fuzz_range.c server/content.c server/log.c
+	for f in xml xpress cookie config range; do \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) >$(BUILD)/fuzz/$$f.log 2>&1 || \
+			{ tail -30 $(BUILD)/fuzz/$$f.log; exit 1; }; \
+		echo "fuzz_$$f: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz/$$f.log)"; done
+
+.PHONY: fuzz
