@@ -699,6 +699,17 @@ util_store_verb(const struct config *c, int argc, char *argv[])
 	return rc;
 }
 
+/*
+ * Verbs that live in their own files (the Updates Publisher role).  Each
+ * returns -1 when argv[0] is not one of its verbs, else an exit status.
+ * Declared weak while those files are being written, so a tree without one
+ * still links; the verb then reports itself unavailable.
+ */
+int pki_verb(const struct config *c, int argc, char *argv[]) __attribute__((weak));
+int tlscert_verb(const struct config *c, const char *conf_path, int argc,
+    char *argv[]) __attribute__((weak));
+int publish_verb(const struct config *c, int argc, char *argv[]) __attribute__((weak));
+
 int
 main(int argc, char *argv[])
 {
@@ -731,6 +742,12 @@ main(int argc, char *argv[])
 	if (strcasecmp(argv[0], "checkcert") == 0)
 		return util_checkcert(&conf);
 	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if (pki_verb != NULL && (ch = pki_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if (tlscert_verb != NULL && (ch = tlscert_verb(&conf, path, argc, argv)) >= 0)
+		return ch;
+	if (publish_verb != NULL && (ch = publish_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	usage();
 	return 2;
