@@ -34,7 +34,7 @@
 #define XPRESS_MIN_MATCH  3         /* shortest match the format can encode */
 #define XPRESS_MAX_MATCH  UINT32_MAX /* longest match we emit, bytes */
 #define XPRESS_HASH_BITS  14        /* 16384 hash heads */
-#define XPRESS_CHAIN      24        /* candidates tried per position */
+#define XPRESS_CHAIN       8        /* candidates tried per position */
 #define XPRESS_NICE       96        /* a match this long ends the search */
 #define XPRESS_MAX_INPUT  (UINT32_MAX - 1) /* positions fit the uint32 tables */
 #define XPRESS_FRAME_MAX  65535     /* either size in a frame header */
