@@ -20,11 +20,13 @@ LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libmbedtls-dev libsqlite3-dev \
              zlib1g-dev libexpat1-dev libcurl4-openssl-dev
 DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 procps iproute2
+DEB_TEST  += gcab
 DEB_BENCH := nginx-light wrk hyperfine
 
 CONF_SRCS := conf/config.c
 STORE_SRCS := store/db.c store/stmt.c store/schema.c store/advert.c store/group.c store/guid.c \
               store/catalog.c store/approval.c store/computer.c store/report.c
+STORE_SRCS += store/expire.c
 WS_SRCS   := webservices/soap.c webservices/wsdl.c webservices/services.c \
              webservices/xpress.c webservices/cookie.c webservices/xml.c webservices/updatedoc.c webservices/wsdl_blob.S
 WS_SRCS   += webservices/client.c webservices/simpleauth.c webservices/reporting.c \
@@ -34,12 +36,22 @@ SRV_SRCS  := server/log.c server/route.c server/content.c server/tls.c \
 WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
 UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS) \
              webservices/updatedoc.c webservices/xml.c
+UTIL_SRCS += server/wsusutil_tls.c server/certreq.c
+WSUSD_SRCS += server/certwatch.c
+UTIL_SRCS += server/publish.c
+UTIL_SRCS += server/cab.c server/authenticode_sign.c
+UTIL_SRCS += server/pki.c server/wsusutil_pki.c
 
 CLIENT_SRCS := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
                webservices/xml.c webservices/xpress.c server/crypto.c server/log.c
+CLIENT_SRCS += tools/wua_trust.c server/authenticode_verify.c server/cab.c
+LIBS_CLI += -lz
 
 UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie test_xml test_updatedoc
+UNIT_TESTS += test_authenticode_verify
+UNIT_TESTS += test_authenticode_sign
+UNIT_TESTS += test_pki
 
 obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 
@@ -79,6 +91,13 @@ $(BUILD)/test_xpress: $(call obj,tests/unit/test_xpress.c webservices/xpress.c s
 $(BUILD)/test_xml: $(call obj,tests/unit/test_xml.c webservices/xml.c server/log.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 $(BUILD)/test_updatedoc: $(call obj,tests/unit/test_updatedoc.c webservices/updatedoc.c webservices/xml.c server/crypto.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_authenticode_verify: $(call obj,tests/unit/test_authenticode_verify.c server/authenticode_verify.c server/cab.c server/crypto.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+$(BUILD)/test_authenticode_sign: $(call obj,tests/unit/test_authenticode_sign.c server/cab.c server/authenticode_sign.c server/crypto.c server/log.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+
+$(BUILD)/test_pki: $(call obj,tests/unit/test_pki.c server/pki.c server/crypto.c server/log.c $(CONF_SRCS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
@@ -138,3 +157,20 @@ fuzz:
 		echo "fuzz_$$f: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz/$$f.log)"; done
 
 .PHONY: fuzz
+
+# fuzz_authenticode: the seed is a cabinet signed at run time (gcab, openssl,
+# osslsigncode); mutations of it reach the PKCS#7 parser and the trust checks.
+FUZZ_AC := $(BUILD)/fuzz/authenticode
+fuzz-authenticode:
+	@mkdir -p $(FUZZ_AC)/corpus $(FUZZ_AC)/store
+	$(FUZZ_CC) -fno-sanitize-recover=all -o $(BUILD)/fuzz/fuzz_authenticode tests/fuzz/fuzz_authenticode.c \
+		server/authenticode_verify.c server/cab.c server/crypto.c server/log.c -lmbedtls -lmbedx509 -lmbedcrypto -lz
+	cd $(FUZZ_AC) && rm -f corpus/seed.cab && echo seed >a.txt && gcab -c -z u.cab a.txt && \
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out store/c.pem -days 30 \
+		-subj /CN=fuzz -addext extendedKeyUsage=codeSigning 2>/dev/null && \
+		osslsigncode sign -certs store/c.pem -key k.pem -h sha256 -in u.cab -out corpus/seed.cab >/dev/null
+	FUZZ_AUTHENTICODE_SEED=$(FUZZ_AC)/corpus/seed.cab FUZZ_AUTHENTICODE_PUB=$(FUZZ_AC)/store \
+		FUZZ_AUTHENTICODE_ROOT=$(FUZZ_AC)/store $(BUILD)/fuzz/fuzz_authenticode -max_len=4096 \
+		-max_total_time=$(FUZZ_SECONDS) $(FUZZ_AC)/corpus >$(FUZZ_AC)/log 2>&1 || { tail -30 $(FUZZ_AC)/log; exit 1; }
+	@echo "fuzz_authenticode: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(FUZZ_AC)/log)"
+.PHONY: fuzz-authenticode

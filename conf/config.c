@@ -345,6 +345,8 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(cert), NULL, NULL },
 	{ "tls", "key", CT_PATH, 0, CONF_PATH_MAX - 1, "",
 	  CONF_FIELD(key), NULL, NULL },
+	{ "tls", "next_cert", CT_PATH, 0, CONF_PATH_MAX - 1, "",
+	  CONF_FIELD(next_cert), NULL, NULL },
 	{ "ssl", "require", CT_SERVICES, 0, 0, CONF_SSL_DEFAULT,
 	  CONF_FIELD(ssl_require), NULL, NULL },
 };

@@ -42,6 +42,7 @@ struct config {
 	/* [tls] */
 	char     cert[CONF_PATH_MAX];      /* PEM, may carry the chain */
 	char     key[CONF_PATH_MAX];       /* PEM private key, mode 0600 */
+	char     next_cert[CONF_PATH_MAX]; /* PEM staged for pin-safe rotation; "" = none */
 	/* [ssl] */
 	unsigned ssl_require;              /* bitmask: 1<<enum ws_service | SSLREQ_* */
 };

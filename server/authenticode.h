@@ -56,7 +56,7 @@ struct authenticode_signer {
  * structure, signed attributes, message digest, the cabinet digest it
  * covers, the signature with the signer certificate's key, the signer's
  * codeSigning EKU and validity, and that the signer chains to a
- * certificate in publishers_dir (*.cer/*.crt/*.pem, DER or PEM; a
+ * certificate in publishers_dir (*.cer, *.crt, *.pem; DER or PEM; a
  * self-signed signer must also be in root_dir).  Fills *who when the
  * signature itself verifies.  Returns 0 when all holds, or -1 with a
  * reason a WSUS admin recognises in reason (e.g. "the signer is not in

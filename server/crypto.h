@@ -101,4 +101,16 @@ int crypto_ct_equal(const void *a, const void *b, size_t n);
 /* crypto_wipe - zeroise a secret (not optimised away). */
 void crypto_wipe(void *p, size_t n);
 
+/* --- certwatch.c (wsusd only): the pin-safe rotation reminder ---------- */
+
+/*
+ * certwatch_poll - called once a second from the main loop; at most once
+ * a day (and on the first call) re-reads cert_path and, from 30 days
+ * before it expires, warns and names the certificate staged in
+ * next_cert_path ("" when none), checking that one covers fqdn.  Logs
+ * only; never fails.  Main thread only (keeps static state).
+ */
+void certwatch_poll(const char *cert_path, const char *next_cert_path,
+    const char *fqdn);
+
 #endif

@@ -249,6 +249,7 @@ main(int argc, char *argv[])
 			}
 		}
 		advert_poll(st);
+		certwatch_poll(conf.cert, conf.next_cert, conf.fqdn);
 	}
 	relay_stop();
 	http_stop(plain);

@@ -49,6 +49,14 @@ int pki_signing_export(const char *data_dir, const char *out_path,
  * SHA-256, key, and the retired certificates, to stdout. */
 int pki_signing_show(const char *data_dir);
 
+/*
+ * pki_signing_check - is the current signing pair usable for publishing?
+ * Both files present, the key file not readable by group or others, the
+ * key matching, codeSigning EKU, an RSA key of 2048 bits or more, within
+ * validity.  0, or -1 with the first problem in err.
+ */
+int pki_signing_check(const char *data_dir, char *err, size_t errlen);
+
 /* Trust stores: add a certificate file (PEM or DER), list, remove by SHA-1
  * thumbprint (any case, colons allowed).  0 or -1 + err. */
 int pki_trust_add(const char *data_dir, const char *file, enum pki_store s,

@@ -38,14 +38,19 @@ usage(void)
 	fprintf(stderr,
 	    "usage: wsusutil init DIR [--fqdn NAME]\n"
 	    "       wsusutil -c FILE configuressl FQDN [--force]\n"
-	    "       wsusutil -c FILE checkcert\n"
 	    "       wsusutil -c FILE import-updates PATH...\n"
 	    "       wsusutil -c FILE group add NAME [--parent NAME]\n"
 	    "       wsusutil -c FILE assign COMPUTER GROUP\n"
 	    "       wsusutil -c FILE approve UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]\n"
 	    "       wsusutil -c FILE decline UPDATE-ID\n"
 	    "       wsusutil -c FILE computers [--json]\n"
-	    "       wsusutil -c FILE updates [--json] [--all]\n");
+	    "       wsusutil -c FILE updates [--json] [--all]\n"
+	    "       wsusutil -c FILE signingcert create|import|export|show ...\n"
+	    "       wsusutil -c FILE trust add FILE --store TrustedPublisher|Root | list | remove THUMBPRINT\n"
+	    "       wsusutil [-c FILE] publish CATALOG | --example DIR | --expire UPDATE-ID\n"
+	    "       wsusutil -c FILE certreq --fqdn FQDN [--san NAME...] --out DIR\n"
+	    "       wsusutil -c FILE checkcert [--ca FILE]\n"
+	    "       wsusutil -c FILE clientconfig --out DIR [--content-url URL]\n");
 	exit(2);
 }
 
@@ -139,48 +144,6 @@ util_init(int argc, char *argv[])
 		    "(key %s, mode 0600)\n", fqdn, crt, key);
 	}
 	return 0;
-}
-
-/* util_print_cert - the checks an admin reads, one line each. */
-static int
-util_checkcert(const struct config *c)
-{
-	struct cert_info ci;
-	char err[1024];
-	int bad = 0;
-
-	if (crypto_cert_info(c->cert, &ci, err, sizeof(err)) == -1) {
-		printf("FAIL certificate: %s\n", err);
-		return 1;
-	}
-	printf("     subject: %s\n     issuer: %s\n     SAN: %s\n"
-	    "     SHA-1 thumbprint: %s\n     SHA-256: %s\n", ci.subject, ci.issuer,
-	    ci.sans[0] ? ci.sans : "(none)", ci.sha1, ci.sha256);
-	printf("%s serverAuth EKU\n", ci.server_auth ? "ok  " : "FAIL");
-	bad |= !ci.server_auth;
-	if (crypto_cert_check_name(c->cert, c->fqdn, err, sizeof(err)) == 0) {
-		printf("ok   covers %s\n", c->fqdn);
-	} else {
-		printf("FAIL %s\n", err);
-		bad = 1;
-	}
-	printf("%s valid until %s (%ld days left)\n",
-	    ci.days_left >= 0 ? "ok  " : "FAIL", ci.not_after, ci.days_left);
-	bad |= ci.days_left < 0;
-	if (crypto_key_matches(c->cert, c->key, err, sizeof(err)) == 0) {
-		printf("ok   key %s matches\n", c->key);
-	} else {
-		printf("FAIL %s\n", err);
-		bad = 1;
-	}
-	if (config_check_secrecy(c->key, err, sizeof(err)) == 0) {
-		printf("ok   key file is private\n");
-	} else {
-		printf("FAIL %s\n", err);
-		bad = 1;
-	}
-	printf("ok   key %s\n", ci.key_desc);
-	return bad;
 }
 
 /*
@@ -731,6 +694,10 @@ main(int argc, char *argv[])
 		usage();
 	if (strcmp(argv[0], "init") == 0)
 		return util_init(argc, argv);
+	/* Writing an example catalog needs no server configuration. */
+	if (path == NULL && argc == 3 && strcmp(argv[0], "publish") == 0 &&
+	    strcmp(argv[1], "--example") == 0 && publish_verb != NULL)
+		return publish_verb(NULL, argc, argv);
 	if (path == NULL)
 		usage();
 	if (config_load(&conf, path, err, sizeof(err)) == -1) {
@@ -739,8 +706,6 @@ main(int argc, char *argv[])
 	}
 	if (strcasecmp(argv[0], "configuressl") == 0)
 		return util_configuressl(&conf, argc, argv);
-	if (strcasecmp(argv[0], "checkcert") == 0)
-		return util_checkcert(&conf);
 	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if (pki_verb != NULL && (ch = pki_verb(&conf, argc, argv)) >= 0)

@@ -356,6 +356,20 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "WHERE r.is_latest = 1 "
 	    "AND (?1 = 0 OR u.kind IN ('software', 'driver')) "
 	    "ORDER BY r.revision_id" },
+
+	/* --- expire.c ----------------------------------------------------- */
+	/*
+	 * An expired revision stops being the latest: the scan engine, the
+	 * update list and approvals (which name latest revisions) drop it;
+	 * a later revision of the same update becomes the latest again.
+	 */
+	[STMT_REVISION_EXPIRE] = { "revision_expire",
+	    "UPDATE revisions SET state = 'expired', is_latest = 0, "
+	    "changed = ?2 WHERE revision_id = ?1 AND is_latest = 1" },
+	/* Highest revision number of an update, expired ones included. */
+	[STMT_REVISION_NUMBER_MAX] = { "revision_number_max",
+	    "SELECT max(r.revision_number) FROM revisions r "
+	    "JOIN updates u ON u.id = r.update_ref WHERE u.update_id = ?1" },
 };
 
 int

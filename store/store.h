@@ -209,6 +209,21 @@ int store_approve(struct store *st, const char *update_id, const char *group,
 /* store_decline - mark the update declined and drop its approvals.
  * Returns 0, -1, or -2 (no such update). */
 int store_decline(struct store *st, const char *update_id, const char *admin);
+/*
+ * store_expire - expire the latest revision of update_id (expire.c): its
+ * state becomes "expired" and it stops being the latest revision, so the
+ * scan engine no longer offers it (clients that cached it get it back in
+ * OutOfScopeRevisionIDs), `wsusutil updates` no longer lists it, and its
+ * approvals are dropped; the catalogue generation is bumped in the same
+ * transaction.  A later revision of the update (a new publish) becomes
+ * the latest again.  Returns 0, -1, or -2 (no such update, or it has no
+ * current revision: never published or already expired).
+ */
+int store_expire(struct store *st, const char *update_id);
+/* store_revision_number - the highest revision number stored for
+ * update_id, expired revisions included (expire.c): >= 0, -2 when the
+ * update has no revision (or update_id is not a GUID), -1 on error. */
+int store_revision_number(struct store *st, const char *update_id);
 
 /* Groups: add (parent by name or GUID, default All Computers) -> 0, -1,
  * -2 (parent missing) or -3 (name taken); the new GUID goes to guid_out. */

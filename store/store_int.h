@@ -109,6 +109,10 @@ enum stmt_id {
 	STMT_COMPUTER_REPORTED,
 	STMT_UPDATE_EACH,
 
+	/* expire.c */
+	STMT_REVISION_EXPIRE,  /* latest revision -> expired, not latest */
+	STMT_REVISION_NUMBER_MAX,
+
 	STMT__COUNT
 };
 

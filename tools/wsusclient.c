@@ -3,7 +3,8 @@
  *
  *   wsusclient --server https://FQDN:8531 --state DIR [--ca FILE] [--pin FILE]
  *              [--group NAME] [--resolve HOST:PORT:ADDR]... [--dns-name NAME]
- *              [-v] scan|download|report|all
+ *              [--trusted-publishers DIR] [--trusted-root DIR]
+ *              [--accept-trusted-publisher-certs] [-v] scan|download|report|all
  *
  * scan      GetConfig, authorization, cookie, RegisterComputer, SyncUpdates
  *           rounds with local applicability evaluation, GetExtendedUpdateInfo
@@ -18,6 +19,22 @@
  *              refused with "TLS certificate pinning: ...".
  * --resolve    as curl's (repeatable): name the server and the content host
  *
+ * Locally published content (Updates Publisher): a downloaded .cab is
+ * installed only when the policy "Allow signed content from intranet
+ * Microsoft update service location" is on and its Authenticode signer is
+ * in Trusted Publishers and chains to Trusted Root (a self-signed signer
+ * must be in both); otherwise it is refused like a failed download and
+ * reported as event 161 with the TRUST_E_* / CERT_E_* HRESULT.
+ * --trusted-publishers DIR    the Trusted Publishers store: certificates
+ *                             (*.cer, *.crt, *.pem; DER or PEM)
+ * --trusted-root DIR          the Trusted Root Certification Authorities store
+ * --accept-trusted-publisher-certs   the policy (registry value
+ *                             AcceptTrustedPublisherCerts = 1)
+ * A real WUA always checks.  wsusclient checks only when at least one of
+ * these three options is given, because the synthetic test catalogue
+ * serves unsigned random content under .cab names; without them it
+ * behaves as before (size and hashes only).
+ *
  * Exit status: 0 success, 1 a scan, download, report or TLS failure, 2 usage.
  * Owns: option parsing and the order of the steps; the steps live in
  * tools/wua_*.c (see tools/wua.h).
@@ -27,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "wua.h"
@@ -37,7 +55,9 @@ wsusclient_usage(void)
 	fprintf(stderr,
 	    "usage: wsusclient --server https://FQDN:8531 --state DIR [--ca FILE]\n"
 	    "                  [--pin FILE] [--group NAME] [--resolve HOST:PORT:ADDR]\n"
-	    "                  [--dns-name NAME] [-v] scan|download|report|all\n");
+	    "                  [--dns-name NAME] [--trusted-publishers DIR]\n"
+	    "                  [--trusted-root DIR] [--accept-trusted-publisher-certs]\n"
+	    "                  [-v] scan|download|report|all\n");
 	exit(2);
 }
 
@@ -59,6 +79,19 @@ wsusclient_server(const char *arg)
 	while (n > 0 && s[n - 1] == '/')
 		s[--n] = '\0';
 	return s;
+}
+
+/* A trust store option: DIR must be a directory (exit 2 otherwise). */
+static const char *
+wsusclient_store(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "wsusclient: %s: not a directory of certificates\n", dir);
+		exit(2);
+	}
+	return dir;
 }
 
 /* wsusclient_all - scan, download, install, report, scan; 0 or -1. */
@@ -92,6 +125,9 @@ main(int argc, char **argv)
 		{ "group",    required_argument, NULL, 'g' },
 		{ "resolve",  required_argument, NULL, 'r' },
 		{ "dns-name", required_argument, NULL, 'n' },
+		{ "trusted-publishers", required_argument, NULL, 'P' },
+		{ "trusted-root", required_argument, NULL, 'R' },
+		{ "accept-trusted-publisher-certs", no_argument, NULL, 'A' },
 		{ "verbose",  no_argument,       NULL, 'v' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -113,6 +149,9 @@ main(int argc, char **argv)
 		case 'g': w.group = optarg; break;
 		case 'n': w.dns_name = optarg; break;
 		case 'v': w.verbose++; break;
+		case 'P': w.trusted_publishers = wsusclient_store(optarg); w.trust_check = 1; break;
+		case 'R': w.trusted_root = wsusclient_store(optarg); w.trust_check = 1; break;
+		case 'A': w.accept_trusted_publisher_certs = 1; w.trust_check = 1; break;
 		case 'r':
 			if (w.nresolve == WUA_RESOLVE_MAX) {
 				fprintf(stderr, "wsusclient: at most %d --resolve\n",

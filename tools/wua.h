@@ -44,6 +44,13 @@
 #define WUA_HR_HASH      ((int32_t)0x80246002)  /* WU_E_DM_INCORRECTFILEHASH */
 #define WUA_HR_NOTDL     ((int32_t)0x80246007)  /* WU_E_DM_NOTDOWNLOADED */
 #define WUA_HR_HTTP_BASE ((int32_t)0x80190000)  /* WU_E_PT_HTTP_STATUS_* | status */
+/* ... and for a cabinet refused by the signature check (winerror.h). */
+#define WUA_HR_SUBJECT_NOT_TRUSTED ((int32_t)0x800B0004) /* TRUST_E_SUBJECT_NOT_TRUSTED */
+#define WUA_HR_NO_SIGNATURE        ((int32_t)0x800B0100) /* TRUST_E_NOSIGNATURE */
+#define WUA_HR_CERT_EXPIRED        ((int32_t)0x800B0101) /* CERT_E_EXPIRED */
+#define WUA_HR_UNTRUSTED_ROOT      ((int32_t)0x800B0109) /* CERT_E_UNTRUSTEDROOT */
+#define WUA_HR_CERT_WRONG_USAGE    ((int32_t)0x800B0110) /* CERT_E_WRONG_USAGE */
+#define WUA_HR_BAD_DIGEST          ((int32_t)0x80096010) /* TRUST_E_BAD_DIGEST */
 
 /* --- data ------------------------------------------------------------------ */
 
@@ -92,6 +99,11 @@ struct wua {
 	const char *resolve[WUA_RESOLVE_MAX];
 	int         nresolve;
 	int         verbose;
+	/* content signatures (wua_trust.c) */
+	const char *trusted_publishers;    /* Trusted Publishers store (directory) */
+	const char *trusted_root;          /* Trusted Root Certification Authorities */
+	int         accept_trusted_publisher_certs;  /* the Group Policy setting */
+	int         trust_check;           /* any of the three given: check .cab files */
 
 	/* connection (wua_http.c) */
 	void       *soap;                  /* CURL * reused for every SOAP call */
@@ -218,6 +230,18 @@ int  wua_scan(struct wua *w);                  /* 0, or -1 after "Scan failed" *
 int  wua_download(struct wua *w);              /* 0, or -1 if any file failed */
 int  wua_install(struct wua *w);               /* simulated: DIR/installed */
 int  wua_downloaded(const struct wua *w, const struct wua_file *f);  /* 1 present */
+
+/* --- wua_trust.c ------------------------------------------------------------ */
+/*
+ * wua_trust_check - the signature check of a downloaded file (open fd,
+ * already size- and hash-verified): when w->trust_check is set and f is a
+ * .cab (by name or URL), it must be Authenticode-signed by a signer in
+ * w->trusted_publishers chaining to w->trusted_root, and the policy
+ * AcceptTrustedPublisherCerts must be on.  Returns 0 when accepted (or not
+ * checked), else the HRESULT to report, after printing "Signature
+ * verification failed for <file>: <reason>".
+ */
+int32_t wua_trust_check(const struct wua *w, const struct wua_file *f, int fd);
 
 /* --- wua_report.c ----------------------------------------------------------- */
 int  wua_report(struct wua *w);                /* ReportEventBatch; 0 or -1 */

@@ -5,9 +5,12 @@
  * FileLocation URL (plain HTTP content port, as real WSUS hands out) with
  * 1 MiB Range requests like Delivery Optimization, into a temporary file
  * in DIR/downloads/, and accepted as DIR/downloads/<SHA1HEX>.<ext> only
- * after its size, SHA-1 and SHA-256 match the update metadata.  Failures
- * are printed ("Hash verification failed for <file>: <digest>") and kept
- * in DIR/failed for the report.
+ * after its size, SHA-1 and SHA-256 match the update metadata and, when
+ * signature checking is on, a .cab passes wua_trust_check (Authenticode,
+ * Trusted Publishers, Trusted Root, AcceptTrustedPublisherCerts).
+ * Failures are printed ("Hash verification failed for <file>: <digest>",
+ * "Signature verification failed for <file>: <reason>") and kept in
+ * DIR/failed with their HRESULT for the report (event 161).
  *
  * Install: an update whose files are all verified is "installed" by
  * appending its id (and its bundle members' ids) to DIR/installed, which
@@ -135,12 +138,16 @@ download_file(struct wua *w, const struct wua_file *f, int *fetched)
 	/* Already here and still intact: nothing to fetch. */
 	if ((fd = open(final, O_RDONLY | O_CLOEXEC)) != -1) {
 		bad = download_verify(fd, f);
+		hr = bad == NULL ? wua_trust_check(w, f, fd) : 0;
 		close(fd);
-		if (bad == NULL) {
+		if (bad == NULL && hr == 0) {
 			wua_debug(w, "%s: already downloaded", f->name);
 			return 0;
 		}
 		unlink(final);
+		/* The same bytes again would fail the same way: no refetch. */
+		if (hr != 0)
+			return hr;
 	}
 	if (f->url[0] == '\0') {
 		wua_say("Download failed for %s: the server gave no FileLocation", f->name);
@@ -158,6 +165,8 @@ download_file(struct wua *w, const struct wua_file *f, int *fetched)
 	} else if ((bad = download_verify(fd, f)) != NULL) {
 		wua_say("Hash verification failed for %s: %s", f->name, bad);
 		hr = WUA_HR_HASH;
+	} else {
+		hr = wua_trust_check(w, f, fd);
 	}
 	close(fd);
 	if (hr != 0) {
