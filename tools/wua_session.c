@@ -286,8 +286,9 @@ session_get_auth(struct wua *w, char *code, size_t codelen)
 	wua_reply_free(&r);
 	if (w->auth_data == NULL)
 		return -1;
-	wua_debug(w, "GetAuthorizationCookie: %s cookie of %zu base64 bytes", pid,
-	    strlen(w->auth_data));
+	/* pid pointed into the reply just freed: print the copy. */
+	wua_debug(w, "GetAuthorizationCookie: %s cookie of %zu base64 bytes",
+	    w->auth_plugin, strlen(w->auth_data));
 	return wua_state_save_cookie(w) == -1 ? -1 : 0;
 }
 
