@@ -124,11 +124,11 @@ check-e2e: all
 check: check-unit check-e2e
 
 check-asan:
-	$(MAKE) BUILD=build-asan SANITIZER=address,undefined check
+	$(MAKE) --no-print-directory BUILD=build-asan SANITIZER=address,undefined check
 
 test: deps
-	$(MAKE) check
-	$(MAKE) check-asan
+	$(MAKE) --no-print-directory check
+	$(MAKE) --no-print-directory check-asan
 
 bench: deps deps-bench all
 	./bench/run.sh $(BUILD)
