@@ -40,7 +40,10 @@ advert_valid(const struct store_advert *a, const char *caller)
 	return 0;
 }
 
-/* advert_bind - bind ?1..?5 of ADVERT_INSERT/ADVERT_UPSERT. */
+/*
+ * advert_bind - bind ?1..?5 of ADVERT_INSERT/ADVERT_UPSERT.  0, or -1
+ * after logging (s is then released).
+ */
 static int
 advert_bind(struct store *st, sqlite3_stmt *s, const struct store_advert *a,
     time_t now, const char *caller)
@@ -50,10 +53,8 @@ advert_bind(struct store *st, sqlite3_stmt *s, const struct store_advert *a,
 	    sqlite3_bind_int(s, 2, a->using_ssl) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, a->http_port) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, a->https_port) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK) {
-		log_warnx("%s: bind: %s", caller, sqlite3_errmsg(st->db));
-		return -1;
-	}
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK)
+		return stmt_bind_failed(st, s, caller);
 	return 0;
 }
 
@@ -95,30 +96,23 @@ int
 advert_identity_init(struct store *st)
 {
 	char id[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
+	sqlite3_stmt *s;
 
 	/* Made already (every open but the first): nothing to do. */
 	if (store_server_id(st, id) == 0)
 		return 0;
-	if (guid_new(id) == -1)
-		goto out;
-	s = stmt_get(st, STMT_SERVER_ID_INSERT);
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
-		log_warnx("%s: bind: %s", __func__, sqlite3_errmsg(st->db));
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
+	if (guid_new(id) == -1 ||
+	    (s = stmt_get_text(st, STMT_SERVER_ID_INSERT, id, __func__)) ==
+	    NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
 	/* Read back: a racing process may have written its id first. */
-	if (store_server_id(st, id) == -1)
-		goto out;
+	if (stmt_run(st, s, NULL, __func__) == -1 ||
+	    store_server_id(st, id) == -1)
+		return -1;
 	log_info("%s: %s: server id %s", __func__, st->path, id);
-	rc = 0;
-out:
-	stmt_release(s);
-	return rc;
+	return 0;
 }
 
 int
@@ -146,7 +140,7 @@ int
 store_advert_get(struct store *st, const struct store_advert *dflt,
     struct store_advert *a)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	int rc;
 
 	if ((rc = advert_read(st, a, __func__)) != 0)
@@ -163,11 +157,8 @@ store_advert_get(struct store *st, const struct store_advert *dflt,
 	 * our read, its values win and ours are dropped.
 	 */
 	s = stmt_get(st, STMT_ADVERT_INSERT);
-	rc = advert_bind(st, s, dflt, time(NULL), __func__);
-	if (rc == 0)
-		rc = store_step(st, s, __func__);
-	stmt_release(s);
-	if (rc == -1)
+	if (advert_bind(st, s, dflt, time(NULL), __func__) == -1 ||
+	    stmt_run(st, s, NULL, __func__) == -1)
 		return -1;
 	return advert_read(st, a, __func__) == 1 ? 0 : -1;
 }
@@ -176,40 +167,30 @@ int
 store_advert_set(struct store *st, struct store_advert *a)
 {
 	struct store_advert now;
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
+	sqlite3_stmt *s;
 
 	if (advert_valid(a, __func__) == -1)
 		return -1;
 	if (store_begin(st, __func__) == -1)
 		return -1;
 	s = stmt_get(st, STMT_ADVERT_UPSERT);
-	if (advert_bind(st, s, a, time(NULL), __func__) == -1 ||
-	    store_step(st, s, __func__) == -1)
-		goto out;
-	stmt_release(s);
-	s = NULL;
 	/* The new generation, read under the same write lock. */
-	if (advert_read(st, &now, __func__) != 1)
-		goto out;
-	if (store_commit(st, __func__) == -1)
-		goto out;
+	if (advert_bind(st, s, a, time(NULL), __func__) == -1 ||
+	    stmt_run(st, s, NULL, __func__) == -1 ||
+	    advert_read(st, &now, __func__) != 1 ||
+	    store_commit(st, __func__) == -1) {
+		store_rollback(st, __func__);
+		return -1;
+	}
 	a->generation = now.generation;
 	a->changed_at = now.changed_at;
-	rc = 0;
-out:
-	stmt_release(s);
-	if (rc == -1)
-		store_rollback(st, __func__);
-	return rc;
+	return 0;
 }
 
 int64_t
 store_generation(struct store *st)
 {
-	sqlite3_stmt *s;
-	int64_t gen;
-	int rc;
+	int64_t gen = 0;   /* no row yet: nothing advertised, generation 0 */
 
 	/*
 	 * One primary-key read each time.  A cache keyed on PRAGMA
@@ -217,10 +198,8 @@ store_generation(struct store *st)
 	 * commit: the pragma does not start a read transaction, so the
 	 * connection only notices commits when something else reads.
 	 */
-	s = stmt_get(st, STMT_GENERATION_GET);
-	rc = store_step(st, s, __func__);
-	/* No row yet: nothing was ever advertised, generation 0. */
-	gen = rc == 1 ? sqlite3_column_int64(s, 0) : 0;
-	stmt_release(s);
-	return rc == -1 ? -1 : gen;
+	if (stmt_run(st, stmt_get(st, STMT_GENERATION_GET), &gen,
+	    __func__) == -1)
+		return -1;
+	return gen;
 }

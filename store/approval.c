@@ -24,26 +24,19 @@ static const char *const approval_actions[] = {
 #define APPROVAL_NACTIONS \
 	(sizeof(approval_actions) / sizeof(approval_actions[0]))
 
-/*
- * approval_update - the row id of update id (canonical) and of its latest
- * revision (0 if none).  Returns 1 found, 0 not, -1 after logging.
- */
-static int
+int
 approval_update(struct store *st, const char *id, int64_t *uref,
     int64_t *rev, const char *caller)
 {
-	sqlite3_stmt *s = stmt_get(st, STMT_UPDATE_REF);
+	sqlite3_stmt *s = stmt_get_text(st, STMT_UPDATE_REF, id, caller);
 	int rc;
 
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, caller);
-		goto out;
-	}
+	if (s == NULL)
+		return -1;
 	if ((rc = store_step(st, s, caller)) == 1) {
 		*uref = sqlite3_column_int64(s, 0);
 		*rev = sqlite3_column_int64(s, 1);
 	}
-out:
 	stmt_release(s);
 	return rc;
 }
@@ -53,17 +46,15 @@ static int
 approval_declined(struct store *st, int64_t uref, int declined,
     time_t now, const char *caller)
 {
-	sqlite3_stmt *s = stmt_get(st, STMT_DECLINED_SET);
-	int rc = -1;
+	return stmt_run_ints(st, STMT_DECLINED_SET, (const int64_t[]){ uref,
+	    declined, (int64_t)now }, 3, NULL, caller) == -1 ? -1 : 0;
+}
 
-	if (sqlite3_bind_int64(s, 1, uref) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, declined) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, (sqlite3_int64)now) != SQLITE_OK)
-		rc = stmt_bind_failed(st, s, caller);
-	else if (store_step(st, s, caller) != -1)
-		rc = 0;
-	stmt_release(s);
-	return rc;
+int
+approval_drop(struct store *st, int64_t uref, const char *caller)
+{
+	return stmt_run_ints(st, STMT_DEPLOYMENT_DELETE_UPDATE, &uref, 1, NULL,
+	    caller) == -1 ? -1 : 0;
 }
 
 /*
@@ -105,15 +96,9 @@ store_approve(struct store *st, const char *update_id, const char *group,
 		goto out;
 	}
 	/* Replace: any approval of this update for this group goes. */
-	s = stmt_get(st, STMT_DEPLOYMENT_DELETE_GROUP);
-	if (sqlite3_bind_int64(s, 1, uref) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, gref) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
+	if (stmt_run_ints(st, STMT_DEPLOYMENT_DELETE_GROUP,
+	    (const int64_t[]){ uref, gref }, 2, NULL, __func__) == -1)
 		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	stmt_release(s);
 	s = stmt_get(st, STMT_DEPLOYMENT_INSERT);
 	if (sqlite3_bind_int64(s, 1, rev) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, gref) != SQLITE_OK ||
@@ -126,22 +111,15 @@ store_approve(struct store *st, const char *update_id, const char *group,
 		stmt_bind_failed(st, s, __func__);
 		goto out;
 	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	stmt_release(s);
-	s = NULL;
-	if (approval_declined(st, uref, 0, now, __func__) == -1 ||
-	    catalog_bump(st, __func__) == -1 ||
-	    store_commit(st, __func__) == -1)
+	if (stmt_run(st, s, NULL, __func__) == -1 ||
+	    approval_declined(st, uref, 0, now, __func__) == -1 ||
+	    catalog_commit(st, __func__) == -1)
 		goto out;
 	log_info("%s: %s: %s %s for %s by %s", __func__, st->path, id,
 	    approval_actions[action], g.name, admin[0] != '\0' ? admin : "?");
 	rc = 0;
 out:
-	stmt_release(s);
-	if (rc != 0)
-		store_rollback(st, __func__);
-	return rc;
+	return store_end(st, rc, __func__);
 }
 
 /*
@@ -153,7 +131,6 @@ int
 store_decline(struct store *st, const char *update_id, const char *admin)
 {
 	char id[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s = NULL;
 	int64_t uref = 0, rev = 0;
 	int rc = -1, r;
 
@@ -165,28 +142,15 @@ store_decline(struct store *st, const char *update_id, const char *admin)
 		rc = r == 0 ? -2 : -1;
 		goto out;
 	}
-	if (approval_declined(st, uref, 1, time(NULL), __func__) == -1)
-		goto out;
-	s = stmt_get(st, STMT_DEPLOYMENT_DELETE_UPDATE);
-	if (sqlite3_bind_int64(s, 1, uref) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	stmt_release(s);
-	s = NULL;
-	if (catalog_bump(st, __func__) == -1 ||
-	    store_commit(st, __func__) == -1)
+	if (approval_declined(st, uref, 1, time(NULL), __func__) == -1 ||
+	    approval_drop(st, uref, __func__) == -1 ||
+	    catalog_commit(st, __func__) == -1)
 		goto out;
 	log_info("%s: %s: %s declined by %s", __func__, st->path, id,
 	    admin != NULL && admin[0] != '\0' ? admin : "?");
 	rc = 0;
 out:
-	stmt_release(s);
-	if (rc != 0)
-		store_rollback(st, __func__);
-	return rc;
+	return store_end(st, rc, __func__);
 }
 
 /*

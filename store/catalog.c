@@ -72,38 +72,34 @@ catalog_kind_parse(const char *text)
 int
 catalog_bump(struct store *st, const char *caller)
 {
-	sqlite3_stmt *s = stmt_get(st, STMT_CATALOG_BUMP);
-	int rc = -1;
+	int64_t now = (int64_t)time(NULL);
 
-	if (sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, caller);
-		goto out;
-	}
-	if (store_step(st, s, caller) == -1)
-		goto out;
+	if (stmt_run_ints(st, STMT_CATALOG_BUMP, &now, 1, NULL, caller) == -1)
+		return -1;
 	if (sqlite3_changes(st->db) != 1) {
 		log_warnx("%s: %s: catalogue generation row missing", caller,
 		    st->path);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	stmt_release(s);
-	return rc;
+	return 0;
+}
+
+int
+catalog_commit(struct store *st, const char *caller)
+{
+	if (catalog_bump(st, caller) == -1)
+		return -1;
+	return store_commit(st, caller);
 }
 
 int64_t
 store_catalog_generation(struct store *st)
 {
-	sqlite3_stmt *s;
-	int64_t gen;
+	int64_t gen = -1;
 	int rc;
 
 	/* One primary-key read, as store_generation (advert.c) explains. */
-	s = stmt_get(st, STMT_CATALOG_GEN_GET);
-	rc = store_step(st, s, __func__);
-	gen = rc == 1 ? sqlite3_column_int64(s, 0) : -1;
-	stmt_release(s);
+	rc = stmt_run(st, stmt_get(st, STMT_CATALOG_GEN_GET), &gen, __func__);
 	if (rc == 0)
 		log_warnx("%s: %s: catalogue generation row missing", __func__, st->path);
 	return rc == 1 ? gen : -1;
@@ -270,23 +266,6 @@ catalog_bind_guid(sqlite3_stmt *s, int i, const char *g)
 }
 
 /*
- * catalog_run - step s once (binding done), release it, and read column 0
- * of the row, if any, into *v (may be NULL).  Returns 1 for a row, 0 for
- * none, -1 after logging.
- */
-static int
-catalog_run(struct store *st, sqlite3_stmt *s, int64_t *v,
-    const char *caller)
-{
-	int rc = store_step(st, s, caller);
-
-	if (rc == 1 && v != NULL)
-		*v = sqlite3_column_int64(s, 0);
-	stmt_release(s);
-	return rc;
-}
-
-/*
  * catalog_modified - a file's Modified text, "2026-08-18T00:39:04Z"
  * (anything after the seconds is ignored), as UTC seconds; 0 if it does
  * not parse.  The text itself is stored too, so nothing is lost.
@@ -344,12 +323,9 @@ catalog_fragment(struct store *st, struct catalog_buf *z, int64_t rev,
 	    sqlite3_bind_text(s, 3, lang, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
 	    sqlite3_bind_blob64(s, 4, z->p, z->len, SQLITE_STATIC) !=
 	    SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, (sqlite3_int64)len) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		stmt_release(s);
-		return -1;
-	}
-	return catalog_run(st, s, NULL, __func__) == -1 ? -1 : 0;
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)len) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 0;
 }
 
 /* catalog_file - upsert file f by SHA-1 and link it to revision rev. */
@@ -358,7 +334,6 @@ catalog_file(struct store *st, int64_t rev, const struct store_file *f)
 {
 	sqlite3_stmt *s = stmt_get(st, STMT_FILE_UPSERT);
 	int64_t file_id = 0;
-	int rc;
 
 	if (sqlite3_bind_blob(s, 1, f->sha1, sizeof(f->sha1),
 	    SQLITE_TRANSIENT) != SQLITE_OK ||
@@ -371,22 +346,14 @@ catalog_file(struct store *st, int64_t rev, const struct store_file *f)
 	    sqlite3_bind_int64(s, 5, catalog_modified(f->modified)) !=
 	    SQLITE_OK ||
 	    sqlite3_bind_text(s, 6, f->modified, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		stmt_release(s);
-		return -1;
-	}
+	    SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
 	/* RETURNING gives the id for a new and for an existing file. */
-	if ((rc = catalog_run(st, s, &file_id, __func__)) != 1)
+	if (stmt_run(st, s, &file_id, __func__) != 1)
 		return -1;
-	s = stmt_get(st, STMT_REVISION_FILE_INSERT);
-	if (sqlite3_bind_int64(s, 1, rev) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, file_id) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		stmt_release(s);
-		return -1;
-	}
-	return catalog_run(st, s, NULL, __func__) == -1 ? -1 : 0;
+	return stmt_run_ints(st, STMT_REVISION_FILE_INSERT,
+	    (const int64_t[]){ rev, file_id }, 2, NULL, __func__) == -1 ?
+	    -1 : 0;
 }
 
 /*
@@ -408,7 +375,7 @@ catalog_links(struct store *st, int64_t rev, const struct store_import *u)
 		    catalog_bind_guid(s, 3, p->update_id) != SQLITE_OK ||
 		    sqlite3_bind_int(s, 4, p->is_category) != SQLITE_OK)
 			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
+		if (stmt_run(st, s, NULL, __func__) == -1)
 			return -1;
 		if (!p->is_category)
 			continue;
@@ -416,7 +383,7 @@ catalog_links(struct store *st, int64_t rev, const struct store_import *u)
 		if (sqlite3_bind_int64(s, 1, rev) != SQLITE_OK ||
 		    catalog_bind_guid(s, 2, p->update_id) != SQLITE_OK)
 			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
+		if (stmt_run(st, s, NULL, __func__) == -1)
 			return -1;
 	}
 	for (unsigned i = 0; i < u->nbundled; i++) {
@@ -424,7 +391,7 @@ catalog_links(struct store *st, int64_t rev, const struct store_import *u)
 		if (sqlite3_bind_int64(s, 1, rev) != SQLITE_OK ||
 		    catalog_bind_guid(s, 2, u->bundled[i]) != SQLITE_OK)
 			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
+		if (stmt_run(st, s, NULL, __func__) == -1)
 			return -1;
 	}
 	for (unsigned i = 0; i < u->nsuperseded; i++) {
@@ -432,14 +399,12 @@ catalog_links(struct store *st, int64_t rev, const struct store_import *u)
 		if (sqlite3_bind_int64(s, 1, rev) != SQLITE_OK ||
 		    catalog_bind_guid(s, 2, u->superseded[i]) != SQLITE_OK)
 			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
+		if (stmt_run(st, s, NULL, __func__) == -1)
 			return -1;
 	}
 	return 0;
 bind:
-	stmt_bind_failed(st, s, __func__);
-	stmt_release(s);
-	return -1;
+	return stmt_bind_failed(st, s, __func__);
 }
 
 /*
@@ -466,7 +431,7 @@ catalog_import_one(struct store *st, const struct store_import *u,
 	if (catalog_bind_guid(s, 1, u->update_id) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 2, u->revision_number) != SQLITE_OK)
 		goto bind;
-	if ((rc = catalog_run(st, s, NULL, __func__)) != 0)
+	if ((rc = stmt_run(st, s, NULL, __func__)) != 0)
 		return rc == 1 ? 0 : -1;
 
 	ctype = catalog_ctype(u->category_type, &ok);
@@ -478,7 +443,7 @@ catalog_import_one(struct store *st, const struct store_import *u,
 	    SQLITE_STATIC) : sqlite3_bind_null(s, 3)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK)
 		goto bind;
-	if (catalog_run(st, s, &uref, __func__) != 1)
+	if (stmt_run(st, s, &uref, __func__) != 1)
 		return -1;
 
 	s = stmt_get(st, STMT_REVISION_LATEST);
@@ -495,14 +460,10 @@ catalog_import_one(struct store *st, const struct store_import *u,
 	latest = u->revision_number > old_num;
 
 	/* The partial unique index allows one latest: clear it first. */
-	if (latest && old_rev != 0) {
-		s = stmt_get(st, STMT_REVISION_UNLATEST);
-		if (sqlite3_bind_int64(s, 1, old_rev) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, now) != SQLITE_OK)
-			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
-			return -1;
-	}
+	if (latest && old_rev != 0 && stmt_run_ints(st,
+	    STMT_REVISION_UNLATEST, (const int64_t[]){ old_rev, now }, 2, NULL,
+	    __func__) == -1)
+		return -1;
 	s = stmt_get(st, STMT_REVISION_INSERT);
 	if (sqlite3_bind_int64(s, 1, uref) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 2, u->revision_number) != SQLITE_OK ||
@@ -512,17 +473,11 @@ catalog_import_one(struct store *st, const struct store_import *u,
 	    SQLITE_OK ||
 	    sqlite3_bind_int64(s, 6, now) != SQLITE_OK)
 		goto bind;
-	if (catalog_run(st, s, &rev, __func__) != 1)
+	if (stmt_run(st, s, &rev, __func__) != 1)
 		return -1;
-	if (latest && old_rev != 0) {
-		s = stmt_get(st, STMT_DEPLOYMENT_MOVE);
-		if (sqlite3_bind_int64(s, 1, old_rev) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, rev) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 3, now) != SQLITE_OK)
-			goto bind;
-		if (catalog_run(st, s, NULL, __func__) == -1)
-			return -1;
-	}
+	if (latest && old_rev != 0 && stmt_run_ints(st, STMT_DEPLOYMENT_MOVE,
+	    (const int64_t[]){ old_rev, rev, now }, 3, NULL, __func__) == -1)
+		return -1;
 
 	if (catalog_fragment(st, z, rev, "core", "", u->core,
 	    u->core_len) == -1)
@@ -543,9 +498,7 @@ catalog_import_one(struct store *st, const struct store_import *u,
 		return -1;
 	return 1;
 bind:
-	stmt_bind_failed(st, s, __func__);
-	stmt_release(s);
-	return -1;
+	return stmt_bind_failed(st, s, __func__);
 }
 
 /*
@@ -923,19 +876,12 @@ int64_t
 store_revision_of(struct store *st, const char *update_id)
 {
 	char id[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s;
 	int64_t rev = 0;
 	int rc;
 
 	if (update_id == NULL || guid_canon(update_id, id) == -1)
 		return 0;
-	s = stmt_get(st, STMT_REVISION_OF);
-	if (sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		stmt_release(s);
-		return -1;
-	}
-	rc = catalog_run(st, s, &rev, __func__);
+	rc = stmt_run_text(st, STMT_REVISION_OF, id, &rev, __func__);
 	if (rc == -1)
 		return -1;
 	return rc == 1 ? rev : 0;

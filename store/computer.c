@@ -34,24 +34,6 @@ computer_key(const char *in, char out[STORE_GUID_LEN + 1])
 	return 0;
 }
 
-int
-computer_ref(struct store *st, const char *key, int64_t *ref,
-    const char *caller)
-{
-	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_REF);
-	int rc;
-
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, caller);
-		goto out;
-	}
-	if ((rc = store_step(st, s, caller)) == 1)
-		*ref = sqlite3_column_int64(s, 0);
-out:
-	stmt_release(s);
-	return rc;
-}
-
 /* computer_terminated - every text field of *c ends inside its buffer. */
 static int
 computer_terminated(const struct store_computer *c)
@@ -85,7 +67,6 @@ store_computer_upsert(struct store *st, const struct store_computer *c)
 	char key[STORE_GUID_LEN + 1];
 	sqlite3_stmt *s;
 	time_t now = time(NULL);
-	int rc = -1;
 
 	if (c == NULL || !computer_terminated(c) ||
 	    computer_key(c->computer_id, key) == -1) {
@@ -108,15 +89,9 @@ store_computer_upsert(struct store *st, const struct store_computer *c)
 	    c->registered : now)) != SQLITE_OK ||
 	    computer_bind_time(s, 8, c->last_sync) != SQLITE_OK ||
 	    computer_bind_time(s, 9, c->last_report) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, (sqlite3_int64)now) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) != -1)
-		rc = 0;
-out:
-	stmt_release(s);
-	return rc;
+	    sqlite3_bind_int64(s, 10, (sqlite3_int64)now) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 0;
 }
 
 /* computer_fill - columns 0..8 of COMPUTER_GET/COMPUTER_EACH into *c. */
@@ -148,18 +123,14 @@ store_computer_get(struct store *st, const char *computer_id,
 
 	if (computer_key(computer_id, key) == -1)
 		return 0;
-	s = stmt_get(st, STMT_COMPUTER_GET);
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
+	if ((s = stmt_get_text(st, STMT_COMPUTER_GET, key, __func__)) == NULL)
+		return -1;
 	if ((rc = store_step(st, s, __func__)) == 1 &&
 	    computer_fill(s, c) == -1) {
 		log_warnx("%s: %s: malformed computer row", __func__,
 		    st->path);
 		rc = -1;
 	}
-out:
 	stmt_release(s);
 	return rc;
 }
@@ -171,22 +142,17 @@ store_computer_touch_sync(struct store *st, const char *computer_id,
 {
 	char key[STORE_GUID_LEN + 1];
 	sqlite3_stmt *s;
-	int rc = -1;
 
 	if (computer_key(computer_id, key) == -1)
 		return -2;
-	s = stmt_get(st, STMT_COMPUTER_TOUCH_SYNC);
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)t) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	rc = sqlite3_changes(st->db) == 1 ? 0 : -2;
-out:
-	stmt_release(s);
-	return rc;
+	if ((s = stmt_get_text(st, STMT_COMPUTER_TOUCH_SYNC, key,
+	    __func__)) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 2, (sqlite3_int64)t) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	if (stmt_run(st, s, NULL, __func__) == -1)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : -2;
 }
 
 /*
@@ -197,27 +163,18 @@ static int
 computer_find(struct store *st, const char *computer, int64_t *ref)
 {
 	char key[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s;
 	int rc;
 
 	if (computer == NULL || computer[0] == '\0')
 		return 0;
 	if (computer_key(computer, key) == 0 &&
-	    (rc = computer_ref(st, key, ref, __func__)) != 0)
+	    (rc = stmt_run_text(st, STMT_COMPUTER_REF, key, ref,
+	    __func__)) != 0)
 		return rc;
 	if (strnlen(computer, STORE_NAME_MAX) >= STORE_NAME_MAX)
 		return 0;
-	s = stmt_get(st, STMT_COMPUTER_BY_DNS);
-	if (sqlite3_bind_text(s, 1, computer, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if ((rc = store_step(st, s, __func__)) == 1)
-		*ref = sqlite3_column_int64(s, 0);
-out:
-	stmt_release(s);
-	return rc;
+	return stmt_run_text(st, STMT_COMPUTER_BY_DNS, computer, ref,
+	    __func__);
 }
 
 /*
@@ -229,7 +186,6 @@ store_computer_assign(struct store *st, const char *computer,
     const char *group)
 {
 	struct store_group g;
-	sqlite3_stmt *s = NULL;
 	int64_t cref = 0, gref = 0;
 	int rc = -1, r;
 
@@ -243,27 +199,13 @@ store_computer_assign(struct store *st, const char *computer,
 		rc = r == 0 ? -3 : -1;
 		goto out;
 	}
-	s = stmt_get(st, STMT_COMPUTER_UNGROUP);
-	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
+	if (stmt_run_ints(st, STMT_COMPUTER_UNGROUP, &cref, 1, NULL,
+	    __func__) == -1)
 		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
+	if (strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0 &&
+	    stmt_run_ints(st, STMT_COMPUTER_GROUP_INSERT,
+	    (const int64_t[]){ cref, gref }, 2, NULL, __func__) == -1)
 		goto out;
-	stmt_release(s);
-	s = NULL;
-	if (strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0) {
-		s = stmt_get(st, STMT_COMPUTER_GROUP_INSERT);
-		if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, gref) != SQLITE_OK) {
-			stmt_bind_failed(st, s, __func__);
-			goto out;
-		}
-		if (store_step(st, s, __func__) == -1)
-			goto out;
-		stmt_release(s);
-		s = NULL;
-	}
 	/*
 	 * No catalogue-generation bump: memberships are looked up per scan
 	 * (store_computer_groups), not part of the scan snapshot, so moving
@@ -275,10 +217,7 @@ store_computer_assign(struct store *st, const char *computer,
 	    g.name);
 	rc = 0;
 out:
-	stmt_release(s);
-	if (rc != 0)
-		store_rollback(st, __func__);
-	return rc;
+	return store_end(st, rc, __func__);
 }
 
 /*
@@ -292,35 +231,10 @@ store_computer_groups(struct store *st, const char *computer_id,
     char (*out)[STORE_GUID_LEN + 1], int max)
 {
 	char key[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s;
-	int n = 0, r;
 
 	if (computer_key(computer_id, key) == -1)
 		key[0] = '\0';   /* matches no computer: the default */
-	s = stmt_get(st, STMT_COMPUTER_GROUPS);
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-		n = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	while ((r = store_step(st, s, __func__)) == 1) {
-		if (n >= max) {
-			log_warnx("%s: %s: computer %s is in more than %d "
-			    "groups", __func__, st->path, key, max);
-			break;
-		}
-		if (stmt_text(s, 0, out[n], sizeof(out[n])) == -1) {
-			log_warnx("%s: %s: malformed target group row",
-			    __func__, st->path);
-			n = -1;
-			goto out;
-		}
-		n++;
-	}
-	if (r == -1)
-		n = -1;
-out:
-	stmt_release(s);
-	return n;
+	return group_guids(st, STMT_COMPUTER_GROUPS, key, out, max, __func__);
 }
 
 /*

@@ -39,28 +39,41 @@ db_exec(struct store *st, const char *sql, const char *what)
 }
 
 /*
+ * db_pragma - prepare fixed sql (a PRAGMA, or a query of the schema
+ * before the statement table exists) into *s and step it to its first
+ * row.  Returns 0, or -1 after logging; either way the caller finalizes
+ * *s (NULL if the prepare failed).
+ */
+static int
+db_pragma(struct store *st, const char *sql, sqlite3_stmt **s,
+    const char *caller)
+{
+	int rc;
+
+	*s = NULL;
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s: %s", caller, st->path, sql,
+		    sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if ((rc = store_step(st, *s, caller)) == 0)
+		log_warnx("%s: %s: %s returned no value", caller, st->path,
+		    sql);
+	return rc == 1 ? 0 : -1;
+}
+
+/*
  * db_pragma_int - read a one-row integer PRAGMA (fixed text) into *v.
  * Returns 0 or -1 after logging.
  */
 static int
 db_pragma_int(struct store *st, const char *sql, int64_t *v)
 {
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
+	sqlite3_stmt *s;
+	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s: %s", __func__, st->path, sql,
-		    sqlite3_errmsg(st->db));
-		goto out;
-	}
-	if (store_step(st, s, __func__) != 1) {
-		log_warnx("%s: %s: %s returned no value", __func__, st->path,
-		    sql);
-		goto out;
-	}
-	*v = sqlite3_column_int64(s, 0);
-	rc = 0;
-out:
+	rc = db_pragma(st, sql, &s, __func__);
+	*v = rc == 0 ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -73,17 +86,11 @@ out:
 static int
 db_wal(struct store *st)
 {
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	const unsigned char *mode;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-	    NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", __func__, st->path,
-		    sqlite3_errmsg(st->db));
-		goto out;
-	}
-	if (store_step(st, s, __func__) != 1)
+	if (db_pragma(st, "PRAGMA journal_mode = WAL", &s, __func__) == -1)
 		goto out;
 	mode = sqlite3_column_text(s, 0);
 	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
@@ -458,4 +465,12 @@ store_rollback(struct store *st, const char *caller)
 	s = stmt_get(st, STMT_ROLLBACK);
 	(void)store_step(st, s, caller);
 	stmt_release(s);
+}
+
+int
+store_end(struct store *st, int rc, const char *caller)
+{
+	if (rc != 0)
+		store_rollback(st, caller);
+	return rc;
 }

@@ -50,26 +50,19 @@ group_lookup(struct store *st, const char *name_or_guid,
 
 	if (name_or_guid == NULL || name_or_guid[0] == '\0')
 		return 0;
-	if (guid_canon(name_or_guid, id) == 0) {
-		s = stmt_get(st, STMT_GROUP_BY_GUID);
-		rc = sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	} else {
-		/* Longer than any name we store: cannot match. */
-		if (strnlen(name_or_guid, STORE_GROUP_NAME_MAX) >=
-		    STORE_GROUP_NAME_MAX)
-			return 0;
-		s = stmt_get(st, STMT_GROUP_BY_NAME);
-		rc = sqlite3_bind_text(s, 1, name_or_guid, -1,
-		    SQLITE_TRANSIENT);
-	}
-	if (rc != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
+	if (guid_canon(name_or_guid, id) == 0)
+		s = stmt_get_text(st, STMT_GROUP_BY_GUID, id, __func__);
+	else if (strnlen(name_or_guid, STORE_GROUP_NAME_MAX) >=
+	    STORE_GROUP_NAME_MAX)
+		return 0;   /* longer than any name we store: cannot match */
+	else
+		s = stmt_get_text(st, STMT_GROUP_BY_NAME, name_or_guid,
+		    __func__);
+	if (s == NULL)
+		return -1;
 	if ((rc = store_step(st, s, __func__)) == 1 &&
 	    group_row(st, s, g, ref, __func__) == -1)
 		rc = -1;
-out:
 	stmt_release(s);
 	return rc;
 }
@@ -126,7 +119,7 @@ store_group_add(struct store *st, const char *name, const char *parent,
     char guid_out[STORE_GUID_LEN + 1])
 {
 	char id[STORE_GUID_LEN + 1];
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	int64_t pref = 0;
 	int rc = -1, r;
 
@@ -159,22 +152,15 @@ store_group_add(struct store *st, const char *name, const char *parent,
 		stmt_bind_failed(st, s, __func__);
 		goto out;
 	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	stmt_release(s);
-	s = NULL;
-	if (catalog_bump(st, __func__) == -1 ||
-	    store_commit(st, __func__) == -1)
+	if (stmt_run(st, s, NULL, __func__) == -1 ||
+	    catalog_commit(st, __func__) == -1)
 		goto out;
 	if (guid_out != NULL)
 		memcpy(guid_out, id, sizeof(id));
 	log_info("%s: %s: group %s (%s) added", __func__, st->path, name, id);
 	rc = 0;
 out:
-	stmt_release(s);
-	if (rc != 0)
-		store_rollback(st, __func__);
-	return rc;
+	return store_end(st, rc, __func__);
 }
 
 /*
@@ -191,15 +177,8 @@ store_group_each(struct store *st,
 
 	while ((r = store_step(st, s, __func__)) == 1) {
 		memset(&g, 0, sizeof(g));
-		if (stmt_text(s, 0, g.guid, sizeof(g.guid)) == -1 ||
-		    stmt_text(s, 1, g.parent, sizeof(g.parent)) == -1 ||
-		    stmt_text(s, 2, g.name, sizeof(g.name)) == -1) {
-			log_warnx("%s: %s: malformed target group row",
-			    __func__, st->path);
-			goto out;
-		}
-		g.builtin = sqlite3_column_int(s, 3);
-		if (fn(arg, &g) != 0)
+		if (group_row(st, s, &g, NULL, __func__) == -1 ||
+		    fn(arg, &g) != 0)
 			goto out;
 	}
 	if (r == 0)
@@ -207,6 +186,33 @@ store_group_each(struct store *st,
 out:
 	stmt_release(s);
 	return rc;
+}
+
+int
+group_guids(struct store *st, enum stmt_id id, const char *key,
+    char (*out)[STORE_GUID_LEN + 1], int max, const char *caller)
+{
+	sqlite3_stmt *s = stmt_get_text(st, id, key, caller);
+	int n = 0, r;
+
+	if (s == NULL)
+		return -1;
+	while ((r = store_step(st, s, caller)) == 1) {
+		if (n >= max) {
+			log_warnx("%s: %s: more than %d groups for %s", caller,
+			    st->path, max, key);
+			break;
+		}
+		if (stmt_text(s, 0, out[n], sizeof(out[n])) == -1) {
+			log_warnx("%s: %s: malformed target group row",
+			    caller, st->path);
+			r = -1;
+			break;
+		}
+		n++;
+	}
+	stmt_release(s);
+	return r == -1 ? -1 : n;
 }
 
 /*
@@ -220,34 +226,10 @@ store_group_ancestors(struct store *st, const char *group_guid,
     char (*out)[STORE_GUID_LEN + 1], int max)
 {
 	struct store_group g;
-	sqlite3_stmt *s = NULL;
-	int n = 0, r;
+	int r;
 
 	if ((r = group_lookup(st, group_guid, &g, NULL)) != 1)
 		return r;
-	s = stmt_get(st, STMT_GROUP_ANCESTORS);
-	if (sqlite3_bind_text(s, 1, g.guid, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
-		n = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	while ((r = store_step(st, s, __func__)) == 1) {
-		if (n >= max) {
-			log_warnx("%s: %s: more than %d ancestors of %s",
-			    __func__, st->path, max, g.guid);
-			break;
-		}
-		if (stmt_text(s, 0, out[n], sizeof(out[n])) == -1) {
-			log_warnx("%s: %s: malformed target group row",
-			    __func__, st->path);
-			n = -1;
-			goto out;
-		}
-		n++;
-	}
-	if (r == -1)
-		n = -1;
-out:
-	stmt_release(s);
-	return n;
+	return group_guids(st, STMT_GROUP_ANCESTORS, g.guid, out, max,
+	    __func__);
 }

@@ -49,34 +49,22 @@ report_state(const char *in)
 static int
 report_computer(struct store *st, const char *key, time_t now, int64_t *ref)
 {
-	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_ENSURE);
-	int rc = -1;
+	sqlite3_stmt *s = stmt_get_text(st, STMT_COMPUTER_ENSURE, key,
+	    __func__);
 
-	if (sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	if (computer_ref(st, key, ref, __func__) != 1) {
+	if (s == NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	if (stmt_run(st, s, NULL, __func__) == -1)
+		return -1;
+	if (stmt_run_text(st, STMT_COMPUTER_REF, key, ref, __func__) != 1) {
 		log_warnx("%s: %s: computer %s vanished", __func__, st->path,
 		    key);
-		goto out;
+		return -1;
 	}
-	stmt_release(s);
-	s = stmt_get(st, STMT_COMPUTER_REPORTED);
-	if (sqlite3_bind_int64(s, 1, *ref) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, (sqlite3_int64)now) != SQLITE_OK) {
-		stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		goto out;
-	rc = 0;
-out:
-	stmt_release(s);
-	return rc;
+	return stmt_run_ints(st, STMT_COMPUTER_REPORTED, (const int64_t[]){
+	    *ref, (int64_t)now }, 2, NULL, __func__) == -1 ? -1 : 0;
 }
 
 /*
@@ -104,23 +92,18 @@ report_event(struct store *st, int64_t cref, const struct store_event *e,
 	    sqlite3_bind_null(s, 8)) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 9, e->win32_hresult) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 10, e->message, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
+	    SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
 	/* RETURNING: a row when inserted, none for a duplicate. */
-	if ((rc = store_step(st, s, __func__)) != 1)
-		goto out;
-	event_row = sqlite3_column_int64(s, 0);
-	/* Drain the RETURNING statement before the next one runs. */
-	if (store_step(st, s, __func__) == -1) {
-		rc = -1;
-		goto out;
+	if ((rc = store_step(st, s, __func__)) == 1) {
+		event_row = sqlite3_column_int64(s, 0);
+		/* Drain the RETURNING statement before the next one runs. */
+		if (store_step(st, s, __func__) == -1)
+			rc = -1;
 	}
 	stmt_release(s);
-	s = NULL;
-	if (state == NULL || uid[0] == '\0')
-		goto out;   /* rc is 1 */
+	if (rc != 1 || state == NULL || uid[0] == '\0')
+		return rc;
 	s = stmt_get(st, STMT_STATUS_UPSERT);
 	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, uid, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
@@ -128,15 +111,9 @@ report_event(struct store *st, int64_t cref, const struct store_event *e,
 	    sqlite3_bind_text(s, 4, state, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, e->win32_hresult) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 6, event_row) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 7, (sqlite3_int64)e->time) != SQLITE_OK) {
-		rc = stmt_bind_failed(st, s, __func__);
-		goto out;
-	}
-	if (store_step(st, s, __func__) == -1)
-		rc = -1;
-out:
-	stmt_release(s);
-	return rc;
+	    sqlite3_bind_int64(s, 7, (sqlite3_int64)e->time) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 1;
 }
 
 /*
@@ -220,9 +197,7 @@ store_events_add(struct store *st, const struct store_event *e, unsigned n)
 	    __func__, st->path, stored, dup, bad);
 	rc = 0;
 out:
-	if (rc != 0)
-		store_rollback(st, __func__);
-	return rc;
+	return store_end(st, rc, __func__);
 }
 
 /*

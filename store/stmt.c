@@ -426,7 +426,53 @@ stmt_bind_failed(struct store *st, sqlite3_stmt *s, const char *caller)
 {
 	log_warnx("%s: %s: bind %s: %s", caller, st->path, stmt_name(st, s),
 	    sqlite3_errmsg(st->db));
+	stmt_release(s);
 	return -1;
+}
+
+sqlite3_stmt *
+stmt_get_text(struct store *st, enum stmt_id id, const char *text,
+    const char *caller)
+{
+	sqlite3_stmt *s = stmt_get(st, id);
+
+	if (sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+		stmt_bind_failed(st, s, caller);
+		return NULL;
+	}
+	return s;
+}
+
+int
+stmt_run(struct store *st, sqlite3_stmt *s, int64_t *v, const char *caller)
+{
+	int rc = store_step(st, s, caller);
+
+	if (rc == 1 && v != NULL)
+		*v = sqlite3_column_int64(s, 0);
+	stmt_release(s);
+	return rc;
+}
+
+int
+stmt_run_text(struct store *st, enum stmt_id id, const char *text,
+    int64_t *v, const char *caller)
+{
+	sqlite3_stmt *s = stmt_get_text(st, id, text, caller);
+
+	return s != NULL ? stmt_run(st, s, v, caller) : -1;
+}
+
+int
+stmt_run_ints(struct store *st, enum stmt_id id, const int64_t *args,
+    int n, int64_t *v, const char *caller)
+{
+	sqlite3_stmt *s = stmt_get(st, id);
+
+	for (int i = 0; i < n; i++)
+		if (sqlite3_bind_int64(s, i + 1, args[i]) != SQLITE_OK)
+			return stmt_bind_failed(st, s, caller);
+	return stmt_run(st, s, v, caller);
 }
 
 int

@@ -146,10 +146,38 @@ const char *stmt_name(struct store *st, sqlite3_stmt *s);
 
 /*
  * stmt_bind_failed - log a failed sqlite3_bind_* on s once (caller,
- * statement name, sqlite3_errmsg) and return -1, for
+ * statement name, sqlite3_errmsg), release s and return -1, for
  * "if (bind || bind ...) return stmt_bind_failed(...)".
  */
 int stmt_bind_failed(struct store *st, sqlite3_stmt *s, const char *caller);
+
+/*
+ * stmt_get_text - stmt_get(id) with text (copied) bound to ?1: a lookup
+ * by GUID, key or name.  NULL after logging a failed bind (the statement
+ * is then released).
+ */
+sqlite3_stmt *stmt_get_text(struct store *st, enum stmt_id id,
+    const char *text, const char *caller);
+
+/*
+ * stmt_run - step s (bound by the caller) once, read column 0 of the row,
+ * if there is one, into *v (may be NULL), and release s: a one-row lookup
+ * or a one-shot write.  sqlite3_changes stays valid after it.  Returns 1
+ * for a row, 0 for none, -1 after logging once with caller.
+ */
+int stmt_run(struct store *st, sqlite3_stmt *s, int64_t *v,
+    const char *caller);
+
+/* stmt_run_text - stmt_run of stmt_get_text(id, text): 1, 0 or -1. */
+int stmt_run_text(struct store *st, enum stmt_id id, const char *text,
+    int64_t *v, const char *caller);
+
+/*
+ * stmt_run_ints - stmt_run of statement id with the n integers of args
+ * bound to ?1..?n (row ids, times, flags).  1, 0 or -1.
+ */
+int stmt_run_ints(struct store *st, enum stmt_id id, const int64_t *args,
+    int n, int64_t *v, const char *caller);
 
 /*
  * stmt_text - copy text column col of the current row of s into out
@@ -191,6 +219,13 @@ int  store_begin(struct store *st, const char *caller);
 int  store_commit(struct store *st, const char *caller);
 void store_rollback(struct store *st, const char *caller);
 
+/*
+ * store_end - the one exit of a write: rc 0 (committed) is returned as
+ * is; any other rc rolls back the open transaction, if any, and is
+ * returned, for "out: return store_end(st, rc, __func__);".
+ */
+int  store_end(struct store *st, int rc, const char *caller);
+
 /* --- schema.c: ordered migrations ----------------------------------- */
 
 /* The schema version this build creates (the number of migrations). */
@@ -221,11 +256,34 @@ int advert_identity_init(struct store *st);
  */
 int catalog_bump(struct store *st, const char *caller);
 
+/*
+ * catalog_commit - catalog_bump, then store_commit: how every write that
+ * changes what clients are offered ends.  Returns 0 or -1 after logging;
+ * the caller's store_rollback then ends the transaction.
+ */
+int catalog_commit(struct store *st, const char *caller);
+
 /* catalog_kind_name - "software", "driver", ... for k; NULL if out of range. */
 const char *catalog_kind_name(enum store_kind k);
 
 /* catalog_kind_parse - the enum for a schema kind text; -1 if unknown. */
 int catalog_kind_parse(const char *text);
+
+/* --- approval.c: approvals and declines ------------------------------ */
+
+/*
+ * approval_update - the row id of update id (canonical) and of its latest
+ * revision (0 if none).  Returns 1 found, 0 not, -1 after logging.
+ */
+int approval_update(struct store *st, const char *id, int64_t *uref,
+    int64_t *rev, const char *caller);
+
+/*
+ * approval_drop - delete every approval of update uref (not_approved rows
+ * included), inside the caller's transaction.  Returns 0 or -1 after
+ * logging.
+ */
+int approval_drop(struct store *st, int64_t uref, const char *caller);
 
 /* --- group.c: target groups ------------------------------------------ */
 
@@ -237,6 +295,14 @@ int catalog_kind_parse(const char *text);
 int group_lookup(struct store *st, const char *name_or_guid,
     struct store_group *g, int64_t *ref);
 
+/*
+ * group_guids - run statement id (a list of group GUIDs, key bound to ?1)
+ * and copy up to max of them into out; more are logged and dropped.
+ * Returns the number written or -1 after logging (with caller).
+ */
+int group_guids(struct store *st, enum stmt_id id, const char *key,
+    char (*out)[STORE_GUID_LEN + 1], int max, const char *caller);
+
 /* --- computer.c: client computers ------------------------------------ */
 
 /*
@@ -247,13 +313,6 @@ int group_lookup(struct store *st, const char *name_or_guid,
  * logged: the text may come from a peer).
  */
 int computer_key(const char *in, char out[STORE_GUID_LEN + 1]);
-
-/*
- * computer_ref - the row id of the computer with key (already passed
- * through computer_key).  Returns 1 found, 0 not, -1 after logging.
- */
-int computer_ref(struct store *st, const char *key, int64_t *ref,
-    const char *caller);
 
 /* --- guid.c: GUID text ---------------------------------------------- */
 
