@@ -17,8 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAB_MAX_FILES        64
-#define CAB_MAX_BYTES   (1u << 30)     /* one cabinet, all files: 1 GiB */
+#include "limits.h"   /* CAB_MAX_FILES, CAB_MAX_BYTES */
 
 struct cab_file {
 	const char *name;      /* name inside the cabinet (no directories) */

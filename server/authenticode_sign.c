@@ -45,7 +45,6 @@
  * verifiers (OpenSSL) re-encode them before checking the signature, and an
  * unsorted set would not match what was signed.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +52,6 @@
 #include <mbedtls/asn1write.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
@@ -61,6 +59,7 @@
 
 #include "authenticode.h"
 #include "authenticode_int.h"
+#include "crypto.h"
 
 #define AC_CHAIN_MAX      16      /* certificates in the signing PEM */
 #define AC_ATTRS          4       /* authenticated attributes we write */
@@ -105,30 +104,14 @@ struct ac_attr {
 
 /* --- helpers ------------------------------------------------------------ */
 
-static void authenticode_sign_errf(char *err, size_t errlen,
-    const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-authenticode_sign_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* "what: mbedTLS text (-0xNNNN)" into err. */
 static void
 authenticode_sign_mbed_err(char *err, size_t errlen, const char *what, int rc)
 {
-	char text[160];
+	char text[200];
 
-	mbedtls_strerror(rc, text, sizeof(text));
-	authenticode_sign_errf(err, errlen, "%s: %s (-0x%04x)", what, text,
-	    (unsigned)-rc);
+	crypto_strerror(rc, text, sizeof(text));
+	crypto_errf(err, errlen, "%s: %s", what, text);
 }
 
 /*
@@ -312,7 +295,7 @@ authenticode_sign_load(const char *cert_pem, const char *key_pem,
 	int                     rc, n = 0;
 
 	if (cert_pem == NULL || key_pem == NULL) {
-		authenticode_sign_errf(err, errlen, "no signing certificate or key");
+		crypto_errf(err, errlen, "no signing certificate or key");
 		return -1;
 	}
 	if (strncmp(cert_pem, AC_PEM_MARK, strlen(AC_PEM_MARK)) == 0)
@@ -322,7 +305,7 @@ authenticode_sign_load(const char *cert_pem, const char *key_pem,
 		rc = mbedtls_x509_crt_parse_file(crt, cert_pem);
 	if (rc != 0) {
 		if (rc > 0)
-			authenticode_sign_errf(err, errlen, "signing certificate: %d "
+			crypto_errf(err, errlen, "signing certificate: %d "
 			    "certificate(s) could not be parsed", rc);
 		else
 			authenticode_sign_mbed_err(err, errlen, "signing certificate", rc);
@@ -331,7 +314,7 @@ authenticode_sign_load(const char *cert_pem, const char *key_pem,
 	for (c = crt; c != NULL && c->raw.p != NULL; c = c->next)
 		n++;
 	if (n == 0 || n > AC_CHAIN_MAX) {
-		authenticode_sign_errf(err, errlen, "signing certificate file: %d "
+		crypto_errf(err, errlen, "signing certificate file: %d "
 		    "certificates (1 to %d expected)", n, AC_CHAIN_MAX);
 		return -1;
 	}
@@ -346,25 +329,25 @@ authenticode_sign_load(const char *cert_pem, const char *key_pem,
 	}
 	if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA &&
 	    mbedtls_pk_get_type(pk) != MBEDTLS_PK_ECKEY) {
-		authenticode_sign_errf(err, errlen, "signing key: only RSA and EC keys are "
+		crypto_errf(err, errlen, "signing key: only RSA and EC keys are "
 		    "supported");
 		return -1;
 	}
 	if ((rc = mbedtls_pk_check_pair(&crt->pk, pk)) != 0) {
-		authenticode_sign_errf(err, errlen, "the signing key does not belong to the "
+		crypto_errf(err, errlen, "the signing key does not belong to the "
 		    "(first) certificate");
 		return -1;
 	}
 	if (mbedtls_x509_crt_check_extended_key_usage(crt,
 	    MBEDTLS_OID_CODE_SIGNING,
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING)) != 0) {
-		authenticode_sign_errf(err, errlen, "the signing certificate's extended key "
+		crypto_errf(err, errlen, "the signing certificate's extended key "
 		    "usage does not include codeSigning");
 		return -1;
 	}
 	if (mbedtls_x509_crt_check_key_usage(crt,
 	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-		authenticode_sign_errf(err, errlen, "the signing certificate's key usage "
+		crypto_errf(err, errlen, "the signing certificate's key usage "
 		    "does not include digitalSignature");
 		return -1;
 	}
@@ -568,7 +551,7 @@ authenticode_sign_cab(const uint8_t *cab, size_t len,
 	for (c = &crt; c != NULL && c->raw.p != NULL; c = c->next)
 		cap += c->raw.len;
 	if ((der = malloc(cap)) == NULL) {
-		authenticode_sign_errf(err, errlen, "out of memory (%zu bytes)", cap);
+		crypto_errf(err, errlen, "out of memory (%zu bytes)", cap);
 		goto out;
 	}
 	{

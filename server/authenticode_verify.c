@@ -62,16 +62,10 @@
 #include "authenticode.h"
 #include "authenticode_int.h"
 #include "crypto.h"
+#include "limits.h"
 #include "log.h"
 
-/*
- * Bounds on what one signature may make us parse, and on the trust store
- * directories (operator files, but read on every verification).
- */
-#define AV_CERTS_MAX          16          /* certificates embedded in one signature */
-#define AV_ATTRS_MAX          32          /* authenticated attributes of the signer */
-#define AV_STORE_FILES_MAX    1024        /* certificate files read from one directory */
-#define AV_STORE_FILE_BYTES   (256u << 10)/* one certificate file */
+/* Bounds on what one signature may make us parse: limits.h (LIMIT_AV_*). */
 
 /* Object identifiers, DER content octets. */
 static const uint8_t av_oid_signed_data[] =       /* 1.2.840.113549.1.7.2 */
@@ -218,7 +212,7 @@ av_parse_idc(uint8_t **p, const uint8_t *end, struct av_sig *s)
  * av_parse_attrs - authenticatedAttributes [0] IMPLICIT SET OF Attribute
  * at *p: exactly one contentType (SpcIndirectDataContent) and exactly one
  * messageDigest (an OCTET STRING); others are allowed (signingTime,
- * SpcStatementType, SpcSpOpusInfo) and ignored, up to AV_ATTRS_MAX.
+ * SpcStatementType, SpcSpOpusInfo) and ignored, up to LIMIT_AV_ATTRS_MAX.
  */
 static int
 av_parse_attrs(uint8_t **p, const uint8_t *end, struct av_sig *s)
@@ -237,7 +231,7 @@ av_parse_attrs(uint8_t **p, const uint8_t *end, struct av_sig *s)
 		mbedtls_asn1_buf type;
 		uint8_t *vend, *seqend;
 
-		if (++n > AV_ATTRS_MAX ||
+		if (++n > LIMIT_AV_ATTRS_MAX ||
 		    mbedtls_asn1_get_tag(p, aend, &len, AV_SEQ) != 0)
 			return -1;
 		seqend = *p + len;
@@ -407,7 +401,7 @@ av_parse(const uint8_t *der, size_t n, struct av_sig *s)
 /*
  * av_parse_certs - every certificate of the certificates [0] field into
  * *chain (mbedtls copies the DER).  0, or -1 when one is unreadable or
- * there are more than AV_CERTS_MAX.
+ * there are more than LIMIT_AV_CERTS_MAX.
  */
 static int
 av_parse_certs(const struct av_sig *s, mbedtls_x509_crt *chain, int *ncerts)
@@ -422,7 +416,7 @@ av_parse_certs(const struct av_sig *s, mbedtls_x509_crt *chain, int *ncerts)
 	while (p < end) {
 		uint8_t *start = p;
 
-		if (++*ncerts > AV_CERTS_MAX ||
+		if (++*ncerts > LIMIT_AV_CERTS_MAX ||
 		    mbedtls_asn1_get_tag(&p, end, &len, AV_SEQ) != 0)
 			return -1;
 		p += len;
@@ -486,7 +480,7 @@ av_load_file(const char *path, mbedtls_x509_crt *store)
 		return;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > AV_STORE_FILE_BYTES ||
+	    (uint64_t)st.st_size > LIMIT_AV_STORE_FILE_BYTES ||
 	    (buf = malloc((size_t)st.st_size + 1)) == NULL)
 		goto out;
 	while (got < (size_t)st.st_size &&
@@ -510,7 +504,7 @@ out:
 /*
  * av_load_store - every certificate file of dir into *store (which the
  * caller has initialised and frees).  A missing or unreadable directory is
- * an empty store.  At most AV_STORE_FILES_MAX files are read.
+ * an empty store.  At most LIMIT_AV_STORE_FILES_MAX files are read.
  */
 static void
 av_load_store(const char *dir, mbedtls_x509_crt *store)
@@ -525,7 +519,7 @@ av_load_store(const char *dir, mbedtls_x509_crt *store)
 			log_debug("%s: %s: %s", __func__, dir, strerror(errno));
 		return;
 	}
-	while ((de = readdir(d)) != NULL && n < AV_STORE_FILES_MAX) {
+	while ((de = readdir(d)) != NULL && n < LIMIT_AV_STORE_FILES_MAX) {
 		if (!av_cert_name(de->d_name))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
@@ -706,7 +700,7 @@ authenticode_verify_cab(const uint8_t *cab, size_t len,
 	}
 	if (av_parse_certs(&s, &certs, &ncerts) != 0) {
 		av_fail(reason, reasonlen, "the signature holds an unreadable certificate "
-		    "or more than %d", AV_CERTS_MAX);
+		    "or more than %d", LIMIT_AV_CERTS_MAX);
 		goto out;
 	}
 	if ((signer = av_find_signer(&certs, &s)) == NULL) {

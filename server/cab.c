@@ -38,7 +38,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +50,7 @@
 
 #include "authenticode.h"
 #include "authenticode_int.h"
+#include "crypto.h"
 
 /* MS-CAB constants and the bounds of what cab_build writes. */
 #define CAB_FRAME_BYTES       32768u  /* MSZIP frame: bytes per CFDATA */
@@ -85,20 +85,6 @@
 #define CAB_OFF_RESERVE       40u
 
 /* --- small helpers ------------------------------------------------------ */
-
-static void cab_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-cab_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static uint16_t
 cab_get16(const uint8_t *p)
@@ -181,17 +167,17 @@ cab_name_ok(const char *name, size_t *lenp, int *utf, char *err,
 
 	*utf = 0;
 	if (name == NULL) {
-		cab_errf(err, errlen, "a file has no name");
+		crypto_errf(err, errlen, "a file has no name");
 		return -1;
 	}
 	len = strnlen(name, CAB_NAME_MAX + 1);
 	if (len == 0 || len > CAB_NAME_MAX) {
-		cab_errf(err, errlen, "file name \"%.40s\" must be 1 to %u bytes",
+		crypto_errf(err, errlen, "file name \"%.40s\" must be 1 to %u bytes",
 		    name, CAB_NAME_MAX);
 		return -1;
 	}
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		cab_errf(err, errlen, "file name \"%s\" is not allowed", name);
+		crypto_errf(err, errlen, "file name \"%s\" is not allowed", name);
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
@@ -199,7 +185,7 @@ cab_name_ok(const char *name, size_t *lenp, int *utf, char *err,
 
 		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' ||
 		    c == ':') {
-			cab_errf(err, errlen, "file name \"%.40s\": byte %zu "
+			crypto_errf(err, errlen, "file name \"%.40s\": byte %zu "
 			    "(0x%02x) is not allowed", name, i, c);
 			return -1;
 		}
@@ -247,22 +233,22 @@ cab_open_inputs(const struct cab_file *files, int n, struct cab_in *in,
 		    errlen) == -1)
 			return -1;
 		if (files[i].path == NULL) {
-			cab_errf(err, errlen, "%s: no path", files[i].name);
+			crypto_errf(err, errlen, "%s: no path", files[i].name);
 			return -1;
 		}
 		in[i].fd = open(files[i].path, O_RDONLY | O_CLOEXEC);
 		if (in[i].fd == -1 || fstat(in[i].fd, &st) == -1) {
-			cab_errf(err, errlen, "%s: %s", files[i].path,
+			crypto_errf(err, errlen, "%s: %s", files[i].path,
 			    strerror(errno));
 			return -1;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			cab_errf(err, errlen, "%s: not a regular file",
+			crypto_errf(err, errlen, "%s: not a regular file",
 			    files[i].path);
 			return -1;
 		}
 		if ((uint64_t)st.st_size > CAB_MAX_BYTES - *total) {
-			cab_errf(err, errlen, "the files add up to more than "
+			crypto_errf(err, errlen, "the files add up to more than "
 			    "%u bytes (the cabinet limit)", CAB_MAX_BYTES);
 			return -1;
 		}
@@ -284,7 +270,7 @@ cab_at_eof(const struct cab_file *f, int fd, char *err, size_t errlen)
 	while ((r = read(fd, &extra, 1)) == -1 && errno == EINTR)
 		;
 	if (r != 0) {
-		cab_errf(err, errlen, "%s: %s", f->path,
+		crypto_errf(err, errlen, "%s: %s", f->path,
 		    r == -1 ? strerror(errno) : "grew while being read");
 		return -1;
 	}
@@ -311,7 +297,7 @@ cab_fill(const struct cab_file *files, int n, struct cab_in *in, int *cur,
 			    errlen) == -1)
 				return -1;
 			if (++*cur >= n) {
-				cab_errf(err, errlen, "internal: the folder "
+				crypto_errf(err, errlen, "internal: the folder "
 				    "is shorter than its files");
 				return -1;
 			}
@@ -322,7 +308,7 @@ cab_fill(const struct cab_file *files, int n, struct cab_in *in, int *cur,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			cab_errf(err, errlen, "%s: %s", files[*cur].path,
+			crypto_errf(err, errlen, "%s: %s", files[*cur].path,
 			    r == -1 ? strerror(errno) :
 			    "shrank while being read");
 			return -1;
@@ -382,7 +368,7 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 		in[i].fd = -1;
 	memset(&zs, 0, sizeof(zs));
 	if (n < 1 || n > CAB_MAX_FILES) {
-		cab_errf(err, errlen, "a cabinet holds 1 to %d files, not %d",
+		crypto_errf(err, errlen, "a cabinet holds 1 to %d files, not %d",
 		    CAB_MAX_FILES, n);
 		goto out;
 	}
@@ -391,7 +377,7 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 
 	if (deflateInit2(&zs, CAB_DEFLATE_LEVEL, Z_DEFLATED, CAB_DEFLATE_WBITS,
 	    CAB_DEFLATE_MEMLEVEL, Z_DEFAULT_STRATEGY) != Z_OK) {
-		cab_errf(err, errlen, "zlib: deflateInit2 failed");
+		crypto_errf(err, errlen, "zlib: deflateInit2 failed");
 		goto out;
 	}
 	zinit = 1;
@@ -405,7 +391,7 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 	cap = hdr + nframes * (CAB_CFDATA_BYTES + CAB_MSZIP_SIG_BYTES + bound);
 	if ((cab = calloc(1, cap)) == NULL ||
 	    (frame = malloc(CAB_FRAME_BYTES)) == NULL) {
-		cab_errf(err, errlen, "out of memory (%zu bytes)", cap);
+		crypto_errf(err, errlen, "out of memory (%zu bytes)", cap);
 		goto out;
 	}
 
@@ -453,7 +439,7 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 		    errlen) == -1)
 			goto out;
 		if ((clen = cab_frame(&zs, frame, ulen, cab + len, bound)) == 0) {
-			cab_errf(err, errlen, "zlib: deflate failed");
+			crypto_errf(err, errlen, "zlib: deflate failed");
 			goto out;
 		}
 		len += clen;
@@ -508,21 +494,21 @@ cab_parse(const uint8_t *cab, size_t len, struct cab_hdr *h, char *err,
 	memset(h, 0, sizeof(*h));
 	if (cab == NULL || len < CAB_HEADER_BYTES ||
 	    memcmp(cab, "MSCF", 4) != 0) {
-		cab_errf(err, errlen, "not a cabinet file");
+		crypto_errf(err, errlen, "not a cabinet file");
 		return -1;
 	}
 	if (len > UINT32_MAX) {
-		cab_errf(err, errlen, "the cabinet is larger than 4 GiB");
+		crypto_errf(err, errlen, "the cabinet is larger than 4 GiB");
 		return -1;
 	}
 	if (cab_get32(cab + 4) != 0 || cab[CAB_OFF_VERSION] !=
 	    CAB_VERSION_MINOR || cab[CAB_OFF_VERSION + 1] != CAB_VERSION_MAJOR) {
-		cab_errf(err, errlen, "not a version 1.3 cabinet");
+		crypto_errf(err, errlen, "not a version 1.3 cabinet");
 		return -1;
 	}
 	flags = cab_get16(cab + CAB_OFF_FLAGS);
 	if (flags & (CAB_FLAG_PREV | CAB_FLAG_NEXT)) {
-		cab_errf(err, errlen, "multi-volume cabinets are not supported");
+		crypto_errf(err, errlen, "multi-volume cabinets are not supported");
 		return -1;
 	}
 	h->coff_files = cab_get32(cab + CAB_OFF_COFFFILES);
@@ -536,7 +522,7 @@ cab_parse(const uint8_t *cab, size_t len, struct cab_hdr *h, char *err,
 	if (len < CAB_AC_HEADER_BYTES ||
 	    cab_get32(cab + CAB_OFF_CBCFHEADER) != CAB_AC_RESERVE_BYTES ||
 	    cab_get32(cab + CAB_OFF_RESERVE) != CAB_AC_RESERVE_MAGIC) {
-		cab_errf(err, errlen, "the cabinet's header reserve is not an "
+		crypto_errf(err, errlen, "the cabinet's header reserve is not an "
 		    "Authenticode signature area");
 		return -1;
 	}
@@ -546,18 +532,18 @@ cab_parse(const uint8_t *cab, size_t len, struct cab_hdr *h, char *err,
 	h->folders_end = CAB_AC_HEADER_BYTES +
 	    (size_t)h->nfolders * CAB_CFFOLDER_BYTES;
 	if (h->folders_end > len || h->folders_end != h->coff_files) {
-		cab_errf(err, errlen, "corrupt cabinet: the folder table does "
+		crypto_errf(err, errlen, "corrupt cabinet: the folder table does "
 		    "not end at coffFiles (0x%08x)", (unsigned)h->coff_files);
 		return -1;
 	}
 	if ((h->sigpos == 0) != (h->siglen == 0)) {
-		cab_errf(err, errlen, "corrupt signature area: offset %u, "
+		crypto_errf(err, errlen, "corrupt signature area: offset %u, "
 		    "size %u", (unsigned)h->sigpos, (unsigned)h->siglen);
 		return -1;
 	}
 	if (h->sigpos != 0 && (h->sigpos < h->folders_end ||
 	    (uint64_t)h->sigpos + h->siglen != len)) {
-		cab_errf(err, errlen, "corrupt signature area: offset %u + "
+		crypto_errf(err, errlen, "corrupt signature area: offset %u + "
 		    "size %u does not end the %zu-byte file",
 		    (unsigned)h->sigpos, (unsigned)h->siglen, len);
 		return -1;
@@ -581,13 +567,13 @@ cab_digest(const uint8_t *cab, size_t len, int md_type, uint8_t *out,
 		goto out;
 	if ((md = mbedtls_md_info_from_type((mbedtls_md_type_t)md_type)) ==
 	    NULL || mbedtls_md_get_size(md) > CAB_DIGEST_MAX) {
-		cab_errf(err, errlen, "unsupported digest algorithm %d",
+		crypto_errf(err, errlen, "unsupported digest algorithm %d",
 		    md_type);
 		goto out;
 	}
 	if (mbedtls_md_setup(&ctx, md, 0) != 0 ||
 	    mbedtls_md_starts(&ctx) != 0) {
-		cab_errf(err, errlen, "digest set-up failed");
+		crypto_errf(err, errlen, "digest set-up failed");
 		goto out;
 	}
 	/* "MSCF"; reserved1 (4..7) is never hashed. */
@@ -616,7 +602,7 @@ cab_digest(const uint8_t *cab, size_t len, int md_type, uint8_t *out,
 	rc = 0;
 	goto out;
 mdfail:
-	cab_errf(err, errlen, "digest computation failed");
+	crypto_errf(err, errlen, "digest computation failed");
 out:
 	mbedtls_md_free(&ctx);
 	return rc;
@@ -633,11 +619,11 @@ cab_signature_find(const uint8_t *cab, size_t len, const uint8_t **sig,
 	if (cab_parse(cab, len, &h, err, errlen) == -1)
 		return -1;
 	if (!h.reserve || h.sigpos == 0) {
-		cab_errf(err, errlen, "the cabinet is not signed");
+		crypto_errf(err, errlen, "the cabinet is not signed");
 		return -1;
 	}
 	if (h.siglen > CAB_SIG_MAX_BYTES) {
-		cab_errf(err, errlen, "the signature is larger than %u bytes",
+		crypto_errf(err, errlen, "the signature is larger than %u bytes",
 		    CAB_SIG_MAX_BYTES);
 		return -1;
 	}
@@ -659,32 +645,32 @@ cab_signature_attach(const uint8_t *cab, size_t len, const uint8_t *der,
 	if (cab_parse(cab, len, &h, err, errlen) == -1)
 		return -1;
 	if (!h.reserve) {
-		cab_errf(err, errlen, "the cabinet has no Authenticode "
+		crypto_errf(err, errlen, "the cabinet has no Authenticode "
 		    "signature area (build it with cab_build)");
 		return -1;
 	}
 	if (h.sigpos != 0) {
-		cab_errf(err, errlen, "the cabinet is already signed");
+		crypto_errf(err, errlen, "the cabinet is already signed");
 		return -1;
 	}
 	if (cab_get32(cab + CAB_OFF_CBCABINET) != len) {
-		cab_errf(err, errlen, "cbCabinet (%u) is not the cabinet's "
+		crypto_errf(err, errlen, "cbCabinet (%u) is not the cabinet's "
 		    "length (%zu)", (unsigned)cab_get32(cab + CAB_OFF_CBCABINET),
 		    len);
 		return -1;
 	}
 	if (der == NULL || derlen == 0 || derlen > CAB_SIG_MAX_BYTES) {
-		cab_errf(err, errlen, "signature of %zu bytes: must be 1 to %u",
+		crypto_errf(err, errlen, "signature of %zu bytes: must be 1 to %u",
 		    derlen, CAB_SIG_MAX_BYTES);
 		return -1;
 	}
 	padded = (derlen + CAB_SIG_ALIGN - 1) / CAB_SIG_ALIGN * CAB_SIG_ALIGN;
 	if ((uint64_t)len + padded > UINT32_MAX) {
-		cab_errf(err, errlen, "the signed cabinet would exceed 4 GiB");
+		crypto_errf(err, errlen, "the signed cabinet would exceed 4 GiB");
 		return -1;
 	}
 	if ((p = malloc(len + padded)) == NULL) {
-		cab_errf(err, errlen, "out of memory (%zu bytes)", len + padded);
+		crypto_errf(err, errlen, "out of memory (%zu bytes)", len + padded);
 		return -1;
 	}
 	memcpy(p, cab, len);

@@ -28,8 +28,8 @@
  * LIMIT_FQDN_BYTES); a name in sans may start with "*." over two or more
  * labels.  Writes key_path (PEM, created 0600 whatever the umask) and
  * csr_path (PEM, 0644).  Neither may exist: an existing key is never
- * overwritten.  Each is written under "<path>.tmp" and linked into place,
- * so no half-written file appears under the final name.  Returns 0, or -1
+ * overwritten.  Each is written under "<path>.XXXXXX" (mkstemp) and
+ * linked into place, so no half-written file appears under the final name.  Returns 0, or -1
  * with the reason in err after removing whatever this call created.  The
  * private key's bytes are wiped from memory before returning.
  */
@@ -70,7 +70,7 @@ int certreq_verify_chain(const char *pem_path, const char *ca_path,
 /*
  * certreq_export_der - write certificate number idx of pem_path (0 is the
  * first, the leaf; CERTREQ_TOP is the last) to out_path as DER, 0644,
- * replacing out_path atomically (written under "<out_path>.tmp", then
+ * replacing out_path atomically (written under "<out_path>.XXXXXX", then
  * renamed).  *self_signed (may be NULL) says whether that certificate is
  * self-signed.  Returns 0, or -1 with the reason in err (out_path
  * unchanged).

@@ -10,7 +10,10 @@
  * and its key on disk, filling buffers from the OS CSPRNG, SHA-1/SHA-256
  * digests, AES-256-GCM sealing with a random nonce (the cookies of
  * webservices/cookie.c), strict base64, constant-time comparison and
- * wiping.
+ * wiping; and, for the other mbedTLS users of server/ (certreq.c, pki.c,
+ * cab.c, authenticode_*.c), the helpers crypto.h lists as shared: error
+ * sentences, bounded file reading, atomic file writing, the DNS-name rule,
+ * the EKU and SAN extension writers and loading a certificate chain.
  *
  * Never does: TLS (server/tls.c owns mbedtls/ssl*.h and the live
  * certificate/key pair), logging (every failure comes back as a sentence
@@ -20,13 +23,13 @@
  * Secrets: private-key bytes read from or written to disk pass through
  * heap or stack buffers that are wiped with mbedtls_platform_zeroize()
  * before they are released; mbedtls_pk_free() and mbedtls_ctr_drbg_free()
- * wipe their own state.  A key file is created 0600 with O_EXCL under a
- * temporary name and renamed into place, so it is never readable by others,
- * not even for a moment.
+ * wipe their own state.  A key file is created 0600 (mkstemp, O_EXCL) under
+ * a temporary name and renamed into place, so it is never readable by
+ * others, not even for a moment.
  *
  * mbedTLS 2.28 has no writer for extendedKeyUsage or subjectAltName, so
- * crypto_selfsigned() builds their DER itself with mbedtls_asn1_write_*,
- * which write backwards from the end of a buffer.
+ * crypto_ext_eku() and crypto_ext_san() build their DER with
+ * mbedtls_asn1_write_*, which write backwards from the end of a buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,12 +83,9 @@
 
 static const char crypto_pers[] = "wsusd crypto_selfsigned";
 
-/* --- small helpers -------------------------------------------------------- */
+/* --- small helpers (the first ones shared through crypto.h) -------------- */
 
-/* Format into err (if any); always NUL-terminates. */
-static void crypto_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
+void
 crypto_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -123,8 +123,7 @@ crypto_addf(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* mbedTLS error code -> "text (-0xNNNN)". */
-static void
+void
 crypto_strerror(int rc, char *buf, size_t len)
 {
 	char text[160];
@@ -212,17 +211,9 @@ crypto_time_text(const mbedtls_x509_time *t, char *buf, size_t len)
 	    t->year, t->mon, t->day, t->hour, t->min, t->sec);
 }
 
-/*
- * crypto_read_file - read a whole regular file of at most
- * CRYPTO_FILE_MAX_BYTES into a new heap buffer, NUL-terminated.  *len is
- * what mbedTLS parsers expect: the size plus the NUL when the text looks
- * like PEM ("-----BEGIN "), else the size alone (DER).  The caller frees
- * with crypto_free_file(), which wipes the bytes (they may be a key).
- * Returns 0, or -1 with the reason in err.
- */
-static int
-crypto_read_file(const char *path, unsigned char **out, size_t *len,
-    char *err, size_t errlen)
+int
+crypto_read_file(const char *path, size_t max, unsigned char **out,
+    size_t *len, char *err, size_t errlen)
 {
 	struct stat    st;
 	unsigned char *buf = NULL;
@@ -246,13 +237,14 @@ crypto_read_file(const char *path, unsigned char **out, size_t *len,
 		crypto_errf(err, errlen, "%s is not a regular file", path);
 		goto out;
 	}
-	if (st.st_size > (off_t)CRYPTO_FILE_MAX_BYTES) {
-		crypto_errf(err, errlen, "%s is larger than %u bytes", path,
-		    CRYPTO_FILE_MAX_BYTES);
+	if ((uintmax_t)st.st_size > (uintmax_t)max) {
+		crypto_errf(err, errlen, "%s is larger than %zu bytes", path,
+		    max);
 		goto out;
 	}
 	size = (size_t)st.st_size;
-	if ((buf = malloc(size + 1)) == NULL) {
+	/* Two NULs: text for strstr/strtol, and room for the PEM length. */
+	if ((buf = malloc(size + 2)) == NULL) {
 		crypto_errf(err, errlen, "out of memory reading %s", path);
 		goto out;
 	}
@@ -275,13 +267,14 @@ crypto_read_file(const char *path, unsigned char **out, size_t *len,
 		goto out;
 	}
 	buf[got] = '\0';
+	buf[got + 1] = '\0';
 	*len = got + (strstr((const char *)buf, "-----BEGIN ") != NULL);
 	*out = buf;
 	buf = NULL;
 	rc = 0;
 out:
 	if (buf != NULL) {
-		mbedtls_platform_zeroize(buf, size + 1);
+		mbedtls_platform_zeroize(buf, size + 2);
 		free(buf);
 	}
 	if (fd != -1)
@@ -289,25 +282,18 @@ out:
 	return rc;
 }
 
-/* Wipe and free a crypto_read_file() buffer; accepts NULL. */
-static void
+void
 crypto_free_file(unsigned char *buf, size_t len)
 {
 	if (buf == NULL)
 		return;
-	mbedtls_platform_zeroize(buf, len);
+	mbedtls_platform_zeroize(buf, len + 1);
 	free(buf);
 }
 
-/*
- * crypto_load_crt - parse every certificate of a PEM (or one DER) file
- * into chain, which the caller has initialised and frees.  Sets *count to
- * the number of certificates.  A file in which any PEM certificate fails
- * to parse is refused: a server chain with a hole in it is a mistake.
- * Returns 0, or -1 with the reason in err.
- */
-static int
-crypto_load_crt(const char *path, mbedtls_x509_crt *chain, int *count,
+/* A server chain with a hole in it is a mistake: refused whole. */
+int
+crypto_crt_load(const char *path, mbedtls_x509_crt *chain, int *count,
     char *err, size_t errlen)
 {
 	const mbedtls_x509_crt *c;
@@ -317,7 +303,8 @@ crypto_load_crt(const char *path, mbedtls_x509_crt *chain, int *count,
 	int            r, rc = -1;
 
 	*count = 0;
-	if (crypto_read_file(path, &buf, &len, err, errlen) == -1)
+	if (crypto_read_file(path, CRYPTO_FILE_MAX_BYTES, &buf, &len, err,
+	    errlen) == -1)
 		goto out;
 	r = mbedtls_x509_crt_parse(chain, buf, len);
 	if (r < 0) {
@@ -377,12 +364,8 @@ crypto_key_desc(const mbedtls_pk_context *pk, char *buf, size_t len)
 	}
 }
 
-/*
- * Whether crt is self-signed: its issuer DN is byte-for-byte its subject
- * DN and its signature verifies with its own public key.
- */
-static int
-crypto_is_self_signed(mbedtls_x509_crt *crt)
+int
+crypto_crt_self_signed(const mbedtls_x509_crt *crt)
 {
 	unsigned char          hash[MBEDTLS_MD_MAX_SIZE];
 	const mbedtls_md_info_t *md;
@@ -395,8 +378,9 @@ crypto_is_self_signed(mbedtls_x509_crt *crt)
 		return 0;
 	if (mbedtls_md(md, crt->tbs.p, crt->tbs.len, hash) != 0)
 		return 0;
-	return mbedtls_pk_verify_ext(crt->sig_pk, crt->sig_opts, &crt->pk,
-	    crt->sig_md, hash, mbedtls_md_get_size(md), crt->sig.p,
+	/* mbedtls_pk_verify_ext takes a non-const key it does not change. */
+	return mbedtls_pk_verify_ext(crt->sig_pk, crt->sig_opts,
+	    (mbedtls_pk_context *)&crt->pk, crt->sig_md, hash, mbedtls_md_get_size(md), crt->sig.p,
 	    crt->sig.len) == 0;
 }
 
@@ -504,7 +488,7 @@ crypto_describe(mbedtls_x509_crt *crt, int count, time_t now,
 	ci->server_auth = mbedtls_x509_crt_check_extended_key_usage(crt,
 	    MBEDTLS_OID_SERVER_AUTH,
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) == 0;
-	ci->self_signed = crypto_is_self_signed(crt);
+	ci->self_signed = crypto_crt_self_signed(crt);
 	ci->chain_len = count;
 }
 
@@ -519,7 +503,7 @@ crypto_cert_info(const char *pem_path, struct cert_info *ci, char *err,
 
 	mbedtls_x509_crt_init(&chain);
 	memset(ci, 0, sizeof(*ci));
-	if (crypto_load_crt(pem_path, &chain, &count, err, errlen) == -1)
+	if (crypto_crt_load(pem_path, &chain, &count, err, errlen) == -1)
 		goto out;
 	crypto_describe(&chain, count, time(NULL), ci);
 	rc = 0;
@@ -581,7 +565,7 @@ crypto_cert_check_name(const char *pem_path, const char *fqdn, char *reason,
 		crypto_errf(reason, reasonlen, "no server name to check");
 		goto out;
 	}
-	if (crypto_load_crt(pem_path, &chain, &count, reason, reasonlen) == -1)
+	if (crypto_crt_load(pem_path, &chain, &count, reason, reasonlen) == -1)
 		goto out;
 	now = time(NULL);
 	crypto_describe(&chain, count, now, &ci);
@@ -652,9 +636,10 @@ crypto_key_matches(const char *cert_path, const char *key_path, char *err,
 
 	mbedtls_x509_crt_init(&chain);
 	mbedtls_pk_init(&key);
-	if (crypto_load_crt(cert_path, &chain, &count, err, errlen) == -1)
+	if (crypto_crt_load(cert_path, &chain, &count, err, errlen) == -1)
 		goto out;
-	if (crypto_read_file(key_path, &buf, &len, err, errlen) == -1)
+	if (crypto_read_file(key_path, CRYPTO_FILE_MAX_BYTES, &buf, &len, err,
+	    errlen) == -1)
 		goto out;
 	r = mbedtls_pk_parse_key(&key, buf, len, NULL, 0);
 	if (r == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
@@ -690,14 +675,8 @@ out:
 
 /* --- making a self-signed certificate ---------------------------------------- */
 
-/*
- * crypto_dns_ok - whether name is a DNS name we will put in a certificate:
- * 1..LIMIT_FQDN_BYTES of letters, digits, '-' and '.', labels of 1..63
- * bytes, no trailing dot; with wildcard set, the leftmost label may be
- * exactly "*" when at least two labels follow.  This also keeps "CN=%s"
- * free of the ',', '=' and '\\' that mbedTLS's DN parser would interpret.
- */
-static int
+/* The DNS-name rule of crypto.h (crypto_dns_ok). */
+int
 crypto_dns_ok(const char *name, int wildcard)
 {
 	size_t i, n, label = 0, dots = 0;
@@ -762,15 +741,20 @@ crypto_asn1_add(size_t *total, int r)
 	return 0;
 }
 
-/*
- * crypto_san_der - the value of a subjectAltName extension,
- * SEQUENCE OF GeneralName with one dNSName ([2] IA5String, tag 0x82) for
- * fqdn and for each of sans[0..nsans) not already listed.  Written
- * backwards into buf (size bytes); *der and *derlen locate the result
- * inside buf.  Returns 0 or -1 (buffer too small).
- */
-static int
-crypto_san_der(const char *fqdn, const char *const *sans, int nsans,
+size_t
+crypto_ext_san_size(const char *fqdn, const char *const *sans, int nsans)
+{
+	size_t size = 16;   /* the SEQUENCE's tag and length */
+	int    k;
+
+	/* Each name: itself plus a tag and up to three length bytes. */
+	for (k = 0; k <= nsans; k++)
+		size += strlen(crypto_san_name(fqdn, sans, k)) + 4;
+	return size;
+}
+
+int
+crypto_ext_san(const char *fqdn, const char *const *sans, int nsans,
     unsigned char *buf, size_t size, unsigned char **der, size_t *derlen)
 {
 	unsigned char *p = buf + size;
@@ -800,22 +784,27 @@ crypto_san_der(const char *fqdn, const char *const *sans, int nsans,
 	return 0;
 }
 
-/*
- * crypto_eku_der - the value of an extendedKeyUsage extension listing
- * serverAuth only: SEQUENCE { OID 1.3.6.1.5.5.7.3.1 }.  Same conventions
- * as crypto_san_der().
- */
-static int
-crypto_eku_der(unsigned char *buf, size_t size, unsigned char **der,
-    size_t *derlen)
+int
+crypto_ext_eku(unsigned ekus, unsigned char *buf, size_t size,
+    unsigned char **der, size_t *derlen)
 {
 	unsigned char *p = buf + size;
 	size_t         len = 0;
 
-	if (crypto_asn1_add(&len, mbedtls_asn1_write_oid(&p, buf,
+	if (ekus == 0)
+		return -1;
+	/* Backwards: the last purpose of the SEQUENCE first. */
+	if ((ekus & CRYPTO_EKU_CODE_SIGNING) &&
+	    crypto_asn1_add(&len, mbedtls_asn1_write_oid(&p, buf,
+	    MBEDTLS_OID_CODE_SIGNING,
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING))) == -1)
+		return -1;
+	if ((ekus & CRYPTO_EKU_SERVER_AUTH) &&
+	    crypto_asn1_add(&len, mbedtls_asn1_write_oid(&p, buf,
 	    MBEDTLS_OID_SERVER_AUTH,
-	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) == -1 ||
-	    crypto_asn1_add(&len, mbedtls_asn1_write_len(&p, buf, len)) == -1 ||
+	    MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) == -1)
+		return -1;
+	if (crypto_asn1_add(&len, mbedtls_asn1_write_len(&p, buf, len)) == -1 ||
 	    crypto_asn1_add(&len, mbedtls_asn1_write_tag(&p, buf,
 	    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) == -1)
 		return -1;
@@ -836,63 +825,107 @@ crypto_validity_text(time_t t, char *buf, size_t len)
 	return 0;
 }
 
-/*
- * crypto_write_new - write len bytes of data to path, which must not
- * exist (O_EXCL, O_NOFOLLOW: a file or symlink planted there makes us
- * fail rather than write through it), with exactly mode (fchmod undoes the
- * umask), then fsync.  *created is set once the file exists, so the
- * caller knows to unlink it on a later failure.  Returns 0 or -1 with the
- * reason in err.
- */
-static int
-crypto_write_new(const char *path, const unsigned char *data, size_t len,
-    mode_t mode, int *created, char *err, size_t errlen)
-{
-	size_t  off = 0;
-	ssize_t n;
-	int     fd = -1, rc = -1;
+/* --- writing files ------------------------------------------------------------ */
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
-	if (fd == -1) {
-		crypto_errf(err, errlen, "cannot create %s: %s", path,
-		    strerror(errno));
+int
+crypto_write_tmp(const char *path, const void *data, size_t len,
+    unsigned mode, char *tmp, size_t tmplen, char *err, size_t errlen)
+{
+	const unsigned char *p = data;
+	size_t               off = 0;
+	ssize_t              n;
+	int                  fd = -1, rc = -1;
+
+	if (tmplen == 0)
+		return -1;
+	tmp[0] = '\0';
+	if ((size_t)snprintf(tmp, tmplen, "%s.XXXXXX", path) >= tmplen) {
+		crypto_errf(err, errlen, "path %s is too long", path);
+		tmp[0] = '\0';
+		return -1;
+	}
+	/* mkstemp: O_CREAT | O_EXCL, 0600, a name nobody could plant. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		crypto_errf(err, errlen, "cannot create a file beside %s: %s",
+		    path, strerror(errno));
+		tmp[0] = '\0';
 		goto out;
 	}
-	*created = 1;
-	if (fchmod(fd, mode) == -1) {
-		crypto_errf(err, errlen, "cannot chmod %s: %s", path,
+	if (fchmod(fd, (mode_t)mode) == -1) {
+		crypto_errf(err, errlen, "cannot chmod %s: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	while (off < len) {
-		n = write(fd, data + off, len - off);
+		n = write(fd, p + off, len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			crypto_errf(err, errlen, "cannot write %s: %s", path,
+			crypto_errf(err, errlen, "cannot write %s: %s", tmp,
 			    strerror(errno));
 			goto out;
 		}
 		off += (size_t)n;
 	}
 	if (fsync(fd) == -1) {
-		crypto_errf(err, errlen, "cannot fsync %s: %s", path,
+		crypto_errf(err, errlen, "cannot fsync %s: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	if (fd != -1 && close(fd) == -1 && rc == 0) {
-		crypto_errf(err, errlen, "cannot close %s: %s", path,
+		crypto_errf(err, errlen, "cannot close %s: %s", tmp,
 		    strerror(errno));
 		rc = -1;
+	}
+	if (rc == -1 && tmp[0] != '\0') {
+		unlink(tmp);
+		tmp[0] = '\0';
 	}
 	return rc;
 }
 
-/* Best effort: make a rename in path's directory durable. */
-static void
+int
+crypto_place_file(const char *tmp, const char *path, int flags, char *err,
+    size_t errlen)
+{
+	if (flags & CRYPTO_WRITE_NOREPLACE) {
+		/* Unlike rename, link refuses a file that appeared at path. */
+		if (link(tmp, path) == -1) {
+			crypto_errf(err, errlen, "cannot create %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		(void)unlink(tmp);
+		return 0;
+	}
+	if (rename(tmp, path) == -1) {
+		crypto_errf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+crypto_write_file(const char *path, const void *data, size_t len,
+    unsigned mode, int flags, char *err, size_t errlen)
+{
+	char tmp[CRYPTO_TMP_MAX];
+
+	if (crypto_write_tmp(path, data, len, mode, tmp, sizeof(tmp), err,
+	    errlen) == -1)
+		return -1;
+	if (crypto_place_file(tmp, path, flags, err, errlen) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	crypto_sync_dir(path);
+	return 0;
+}
+
+void
 crypto_sync_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -916,18 +949,25 @@ out:
 	free(dir);
 }
 
-/* path + ".tmp" in a new heap string (caller frees), or NULL. */
-static char *
-crypto_tmp_name(const char *path)
+/*
+ * crypto_unlink_stale - remove "<path>.tmp", the temporary name earlier
+ * versions wrote under: a crash of one of them left it, and it is ours.
+ * Returns 0 or -1 with the reason in err.
+ */
+static int
+crypto_unlink_stale(const char *path, char *err, size_t errlen)
 {
-	size_t n = strlen(path);
-	char  *t;
+	char stale[CRYPTO_TMP_MAX];
 
-	if ((t = malloc(n + sizeof(".tmp"))) == NULL)
-		return NULL;
-	memcpy(t, path, n);
-	memcpy(t + n, ".tmp", sizeof(".tmp"));
-	return t;
+	if ((size_t)snprintf(stale, sizeof(stale), "%s.tmp", path) >=
+	    sizeof(stale))
+		return 0;
+	if (unlink(stale) == -1 && errno != ENOENT) {
+		crypto_errf(err, errlen, "cannot remove stale %s: %s", stale,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -942,16 +982,16 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 	mbedtls_mpi              serial;
 	unsigned char            keypem[CRYPTO_KEY_PEM_BYTES];
 	unsigned char            serialbuf[CRYPTO_SERIAL_BYTES];
-	unsigned char            ekubuf[32];
+	unsigned char            ekubuf[CRYPTO_EKU_DER_MAX];
 	unsigned char           *sanbuf = NULL, *certpem = NULL;
 	unsigned char           *der;
 	size_t                   sansize = 0, certsize = 0, derlen;
 	char                     subject[LIMIT_FQDN_BYTES + 8];
 	char                     nb[16], na[16], why[200];
-	char                    *ktmp = NULL, *ctmp = NULL;
+	char                     ktmp[CRYPTO_TMP_MAX] = "";
+	char                     ctmp[CRYPTO_TMP_MAX] = "";
 	time_t                   now;
 	int                      k, r, rc = -1;
-	int                      ktmp_made = 0, ctmp_made = 0;
 	int                      key_placed = 0, cert_placed = 0;
 
 	/* Every handle initialised before the first goto out. */
@@ -992,11 +1032,6 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 		    "different paths");
 		goto out;
 	}
-	if ((ktmp = crypto_tmp_name(key_path)) == NULL ||
-	    (ctmp = crypto_tmp_name(cert_path)) == NULL) {
-		crypto_errf(err, errlen, "out of memory");
-		goto out;
-	}
 
 	/* --- key, serial, validity --- */
 	r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
@@ -1027,9 +1062,7 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 	snprintf(subject, sizeof(subject), "CN=%s", fqdn);
 
 	/* --- extension values mbedTLS 2.28 cannot write itself --- */
-	sansize = 16;
-	for (k = 0; k <= nsans; k++)
-		sansize += strlen(crypto_san_name(fqdn, sans, k)) + 4;
+	sansize = crypto_ext_san_size(fqdn, sans, nsans);
 	if ((sanbuf = malloc(sansize)) == NULL) {
 		crypto_errf(err, errlen, "out of memory");
 		goto out;
@@ -1055,7 +1088,8 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 		crypto_errf(err, errlen, "cannot build certificate: %s", why);
 		goto out;
 	}
-	if (crypto_eku_der(ekubuf, sizeof(ekubuf), &der, &derlen) == -1 ||
+	if (crypto_ext_eku(CRYPTO_EKU_SERVER_AUTH, ekubuf, sizeof(ekubuf), &der,
+	    &derlen) == -1 ||
 	    (r = mbedtls_x509write_crt_set_extension(&crt,
 	    MBEDTLS_OID_EXTENDED_KEY_USAGE,
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, der,
@@ -1063,7 +1097,7 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 		crypto_errf(err, errlen, "cannot add extendedKeyUsage");
 		goto out;
 	}
-	if (crypto_san_der(fqdn, sans, nsans, sanbuf, sansize, &der,
+	if (crypto_ext_san(fqdn, sans, nsans, sanbuf, sansize, &der,
 	    &derlen) == -1 ||
 	    (r = mbedtls_x509write_crt_set_extension(&crt,
 	    MBEDTLS_OID_SUBJECT_ALT_NAME,
@@ -1086,50 +1120,33 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 		goto out;
 	}
 
-	/*
-	 * --- on disk: both under temporary names, then renamed ---
-	 * A stale "x.tmp" from a crashed run is ours to remove; O_EXCL then
-	 * refuses anything that reappears there before we create it.
-	 */
-	if (unlink(ktmp) == -1 && errno != ENOENT) {
-		crypto_errf(err, errlen, "cannot remove stale %s: %s", ktmp,
-		    strerror(errno));
+	/* --- on disk: both under temporary names, then renamed --- */
+	if (crypto_unlink_stale(key_path, err, errlen) == -1 ||
+	    crypto_unlink_stale(cert_path, err, errlen) == -1)
 		goto out;
-	}
-	if (unlink(ctmp) == -1 && errno != ENOENT) {
-		crypto_errf(err, errlen, "cannot remove stale %s: %s", ctmp,
-		    strerror(errno));
+	if (crypto_write_tmp(key_path, keypem, strlen((char *)keypem), 0600,
+	    ktmp, sizeof(ktmp), err, errlen) == -1 ||
+	    crypto_write_tmp(cert_path, certpem, strlen((char *)certpem), 0644,
+	    ctmp, sizeof(ctmp), err, errlen) == -1)
 		goto out;
-	}
-	if (crypto_write_new(ktmp, keypem, strlen((char *)keypem), 0600,
-	    &ktmp_made, err, errlen) == -1 ||
-	    crypto_write_new(ctmp, certpem, strlen((char *)certpem), 0644,
-	    &ctmp_made, err, errlen) == -1)
+	if (crypto_place_file(ktmp, key_path, 0, err, errlen) == -1)
 		goto out;
-	if (rename(ktmp, key_path) == -1) {
-		crypto_errf(err, errlen, "cannot rename %s to %s: %s", ktmp,
-		    key_path, strerror(errno));
-		goto out;
-	}
 	key_placed = 1;
-	ktmp_made = 0;
-	if (rename(ctmp, cert_path) == -1) {
-		crypto_errf(err, errlen, "cannot rename %s to %s: %s", ctmp,
-		    cert_path, strerror(errno));
+	ktmp[0] = '\0';
+	if (crypto_place_file(ctmp, cert_path, 0, err, errlen) == -1)
 		goto out;
-	}
 	cert_placed = 1;
-	ctmp_made = 0;
+	ctmp[0] = '\0';
 	crypto_sync_dir(key_path);
 	crypto_sync_dir(cert_path);
 	rc = 0;
 out:
+	/* Remove what this call wrote, and only that. */
+	if (ktmp[0] != '\0')
+		unlink(ktmp);
+	if (ctmp[0] != '\0')
+		unlink(ctmp);
 	if (rc == -1) {
-		/* Remove what this call wrote, and only that. */
-		if (ktmp_made)
-			unlink(ktmp);
-		if (ctmp_made)
-			unlink(ctmp);
 		if (key_placed)
 			unlink(key_path);
 		if (cert_placed)
@@ -1139,8 +1156,6 @@ out:
 	mbedtls_platform_zeroize(serialbuf, sizeof(serialbuf));
 	free(certpem);
 	free(sanbuf);
-	free(ktmp);
-	free(ctmp);
 	mbedtls_mpi_free(&serial);
 	mbedtls_x509write_crt_free(&crt);
 	mbedtls_pk_free(&key);

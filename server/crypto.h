@@ -101,16 +101,130 @@ int crypto_ct_equal(const void *a, const void *b, size_t n);
 /* crypto_wipe - zeroise a secret (not optimised away). */
 void crypto_wipe(void *p, size_t n);
 
-/* --- certwatch.c (wsusd only): the pin-safe rotation reminder ---------- */
+/* --- shared by the other mbedTLS users of server/ ------------------------
+ * certreq.c, pki.c, cab.c and authenticode_*.c build on these rather than
+ * keep copies: the error sentence, bounded file reading, atomic file
+ * writing, the DNS-name rule and the two X.509 extensions mbedTLS 2.28
+ * cannot write itself.  mbedTLS types appear only as incomplete structs,
+ * so including this header still pulls in no mbedTLS header. */
+
+struct mbedtls_x509_crt;
+
+/* crypto_errf - snprintf into err unless err is NULL or errlen is 0. */
+void crypto_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* crypto_strerror - an mbedTLS error code as "text (-0xNNNN)" into buf. */
+void crypto_strerror(int rc, char *buf, size_t len);
 
 /*
- * certwatch_poll - called once a second from the main loop; at most once
- * a day (and on the first call) re-reads cert_path and, from 30 days
- * before it expires, warns and names the certificate staged in
- * next_cert_path ("" when none), checking that one covers fqdn.  Logs
- * only; never fails.  Main thread only (keeps static state).
+ * crypto_read_file - read the whole regular file path, of at most max
+ * bytes, into a new heap buffer followed by two NUL bytes (never
+ * following a FIFO or device: only S_ISREG is read).  *len is the size,
+ * plus one when the text holds "-----BEGIN " (the NUL that mbedTLS's PEM
+ * parsers count), so it can be handed to mbedtls_*_parse as is.  An empty
+ * file is an error.  Ownership: on success the caller owns *buf and
+ * releases it with crypto_free_file(*buf, *len), which wipes it (the bytes
+ * may be a key); on failure *buf is NULL, *len 0, anything read has been
+ * wiped and freed, and err holds the reason.  Returns 0 or -1.
  */
-void certwatch_poll(const char *cert_path, const char *next_cert_path,
-    const char *fqdn);
+int crypto_read_file(const char *path, size_t max, unsigned char **buf,
+    size_t *len, char *err, size_t errlen);
+
+/* crypto_free_file - wipe and free a crypto_read_file() buffer (len as it
+ * returned; the wipe covers len + 1 bytes).  Accepts NULL. */
+void crypto_free_file(unsigned char *buf, size_t len);
+
+/* crypto_write_* flags. */
+#define CRYPTO_WRITE_NOREPLACE 0x1   /* link(2) into place: fail if path exists */
+
+#define CRYPTO_TMP_MAX 4096          /* a temporary name: path + ".XXXXXX" */
+
+/*
+ * crypto_write_tmp - write (data, len) to a new file beside path, named
+ * "<path>.XXXXXX" by mkstemp (O_EXCL: nothing planted under that name is
+ * written through), with exactly mode whatever the umask (created 0600,
+ * then fchmod, so it is never wider on the way), then fsync.  Its name goes
+ * to tmp (tmplen bytes, CRYPTO_TMP_MAX is enough for any path) for
+ * crypto_place_file() or unlink.  Returns 0, or -1 with the reason in err,
+ * tmp = "" and nothing left behind.
+ */
+int crypto_write_tmp(const char *path, const void *data, size_t len,
+    unsigned mode, char *tmp, size_t tmplen, char *err, size_t errlen);
+
+/*
+ * crypto_place_file - put the temporary file tmp in place as path:
+ * rename(2) over whatever is there, or with CRYPTO_WRITE_NOREPLACE link(2),
+ * which fails when path exists, then unlink tmp.  Returns 0 (tmp is gone),
+ * or -1 with the reason in err (tmp is left for the caller to unlink).
+ * Does not sync the directory: crypto_sync_dir() after the last one.
+ */
+int crypto_place_file(const char *tmp, const char *path, int flags,
+    char *err, size_t errlen);
+
+/*
+ * crypto_write_file - crypto_write_tmp + crypto_place_file + crypto_sync_dir:
+ * path holds (data, len) with exactly mode, or (on -1, reason in err) is
+ * as it was and no temporary file is left.
+ */
+int crypto_write_file(const char *path, const void *data, size_t len,
+    unsigned mode, int flags, char *err, size_t errlen);
+
+/* crypto_sync_dir - best effort: fsync the directory holding path, so
+ * that a rename or unlink in it survives a crash. */
+void crypto_sync_dir(const char *path);
+
+/*
+ * crypto_dns_ok - whether name may go into a certificate or request:
+ * 1..LIMIT_FQDN_BYTES of letters, digits, '-' and '.', labels of 1..63
+ * bytes, no trailing dot; with wildcard set the leftmost label may be
+ * exactly "*" when two or more labels follow.  This also keeps "CN=%s"
+ * free of the ',', '=' and '\\' that mbedTLS's DN parser interprets.
+ */
+int crypto_dns_ok(const char *name, int wildcard);
+
+/*
+ * The extension writers below follow mbedtls_asn1_write_*: they write
+ * backwards ending at buf + size, and *der, *derlen locate the result
+ * inside buf (owned by the caller).  Each returns 0, or -1 when buf is too
+ * small.  They give the extension's value, for
+ * mbedtls_x509write_{crt,csr}_set_extension.
+ */
+
+/* extendedKeyUsage purposes for crypto_ext_eku (a set: OR them). */
+#define CRYPTO_EKU_SERVER_AUTH  0x1u  /* 1.3.6.1.5.5.7.3.1 */
+#define CRYPTO_EKU_CODE_SIGNING 0x2u  /* 1.3.6.1.5.5.7.3.3 */
+#define CRYPTO_EKU_DER_MAX      32    /* buffer that holds any set of them */
+
+/* crypto_ext_eku - SEQUENCE OF KeyPurposeId for the purposes in ekus
+ * (serverAuth before codeSigning); ekus must not be 0. */
+int crypto_ext_eku(unsigned ekus, unsigned char *buf, size_t size,
+    unsigned char **der, size_t *derlen);
+
+/*
+ * crypto_ext_san - subjectAltName: SEQUENCE OF GeneralName with one
+ * dNSName ([2] IA5String) for fqdn and then each of sans[0..nsans) not
+ * already listed (names compared ASCII case-insensitively).  The names
+ * are written as given: check them with crypto_dns_ok() first.
+ * crypto_ext_san_size() is a buffer size that always suffices.
+ */
+size_t crypto_ext_san_size(const char *fqdn, const char *const *sans,
+    int nsans);
+int crypto_ext_san(const char *fqdn, const char *const *sans, int nsans,
+    unsigned char *buf, size_t size, unsigned char **der, size_t *derlen);
+
+/*
+ * crypto_crt_load - parse every certificate of a PEM file, or the one of
+ * a DER file, of at most 1 MiB, into chain (an mbedtls_x509_crt the caller
+ * has initialised and frees).  A file in which any PEM certificate fails
+ * to parse is refused.  *count is the number parsed.  Returns 0, or -1
+ * with the reason in err.
+ */
+int crypto_crt_load(const char *path, struct mbedtls_x509_crt *chain,
+    int *count, char *err, size_t errlen);
+
+/* crypto_crt_self_signed - 1 when crt's issuer DN is byte for byte its
+ * subject DN and its signature verifies with its own key, else 0. */
+int crypto_crt_self_signed(const struct mbedtls_x509_crt *crt);
 
 #endif

@@ -59,5 +59,32 @@
 #define LIMIT_CONF_FILE_BYTES      (1u << 20)  /* whole config file */
 #define LIMIT_FQDN_BYTES                 253   /* DNS name, RFC 1035 */
 
+/* --- Authenticode (authenticode_verify.c, in wsusclient) --------------
+ * What one cabinet signature may make us parse, and the trust store
+ * directories (operator files, but read on every verification). */
+#define LIMIT_AV_CERTS_MAX          16   /* certificates embedded in one signature */
+#define LIMIT_AV_ATTRS_MAX          32   /* authenticated attributes of the signer */
+#define LIMIT_AV_STORE_FILES_MAX  1024   /* certificate files read from one directory */
+#define LIMIT_AV_STORE_FILE_BYTES (256u << 10) /* one certificate file: 256 KiB */
+
+/* --- cabinets (cab.c; authenticode.h users) ----------------------------- */
+#define CAB_MAX_FILES                 64   /* files in one cabinet */
+#define CAB_MAX_BYTES         (1u << 30)   /* one cabinet, all files: 1 GiB */
+
+/* --- publish catalog (publish.c; admin input, but still bounded) -------- */
+#define PUB_CATALOG_MAX_BYTES (1u << 20)   /* catalog file, bytes */
+#define PUB_XML_DEPTH         32           /* element nesting */
+#define PUB_XML_ELEMENTS      20000        /* elements in the catalog */
+#define PUB_XML_TEXT          (64u << 10)  /* character data of one element, bytes */
+#define PUB_MAX_UPDATES       100          /* updates in one catalog */
+#define PUB_MAX_CATEGORIES    (3 * PUB_MAX_UPDATES)  /* company, product, class */
+#define PUB_RULE_DEPTH        16           /* nesting of And/Or/Not */
+#define PUB_DESC_MAX          4000         /* Description, bytes */
+#define PUB_NAME_MAX          255          /* vendor, product, bulletin, file name, bytes */
+#define PUB_CMDLINE_MAX       1024         /* installer arguments, bytes */
+#define PUB_MAX_KB            8            /* KB elements per update */
+#define PUB_MAX_SUPERSEDES    64           /* Supersedes elements per update */
+#define PUB_MAX_RETURN_CODES  32           /* ReturnCode elements per installer */
+
 #endif /* WSUSD_LIMITS_H */
 #endif /* _GCC_NEXT_LIMITS_H */

@@ -68,7 +68,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +77,10 @@
 #include <unistd.h>
 
 #include <mbedtls/asn1.h>
-#include <mbedtls/asn1write.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
-#include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
@@ -139,31 +136,6 @@ static const char pki_pers[] = "wsusd pki_signing_create";
 
 /* --- small helpers -------------------------------------------------------- */
 
-/* Format into err (if any); always NUL-terminates. */
-static void pki_errf(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-pki_errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* mbedTLS error code -> "text (-0xNNNN)". */
-static void
-pki_strerror(int rc, char *buf, size_t len)
-{
-	char text[160];
-
-	mbedtls_strerror(rc, text, sizeof(text));
-	snprintf(buf, len, "%s (-0x%04x)", text, (unsigned)-rc);
-}
-
 /*
  * pki_path - "a/b" (or "a/b/c" when c is not NULL) into out
  * (PKI_PATH_MAX).  Returns 0, or -1 with a message (and out = "") when it
@@ -178,7 +150,7 @@ pki_path(char out[PKI_PATH_MAX], const char *a, const char *b, const char *c,
 	/* An empty base would turn "a/b" into "/b": never join onto it. */
 	if (a == NULL || a[0] == '\0') {
 		out[0] = '\0';
-		pki_errf(err, errlen, "no data directory");
+		crypto_errf(err, errlen, "no data directory");
 		return -1;
 	}
 	if (c != NULL)
@@ -187,7 +159,7 @@ pki_path(char out[PKI_PATH_MAX], const char *a, const char *b, const char *c,
 		n = snprintf(out, PKI_PATH_MAX, "%s/%s", a, b);
 	if (n < 0 || n >= PKI_PATH_MAX) {
 		out[0] = '\0';
-		pki_errf(err, errlen, "path under %s is longer than %d bytes",
+		crypto_errf(err, errlen, "path under %s is longer than %d bytes",
 		    a, PKI_PATH_MAX - 1);
 		return -1;
 	}
@@ -278,80 +250,9 @@ pki_mkdir(const char *dir, char *err, size_t errlen)
 		return 0;
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	pki_errf(err, errlen, "cannot create directory %s: %s", dir,
+	crypto_errf(err, errlen, "cannot create directory %s: %s", dir,
 	    errno == EEXIST ? "a file is in the way" : strerror(errno));
 	return -1;
-}
-
-/*
- * pki_read_file - read a whole regular file of at most PKI_FILE_MAX_BYTES
- * into a new heap buffer with a NUL after it.  *len is the size, plus one
- * when the text holds "-----BEGIN " (mbedTLS's PEM parsers count the NUL).
- * Free with pki_free(buf, *len + 1): the bytes may be a key.  Returns 0,
- * or -1 with the reason in err.
- */
-static int
-pki_read_file(const char *path, unsigned char **out, size_t *len, char *err,
-    size_t errlen)
-{
-	struct stat    st;
-	unsigned char *buf = NULL;
-	size_t         size = 0, got = 0;
-	ssize_t        n;
-	int            fd = -1, rc = -1;
-
-	*out = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		pki_errf(err, errlen, "cannot open %s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		pki_errf(err, errlen, "%s is not a regular file", path);
-		goto out;
-	}
-	if (st.st_size > (off_t)PKI_FILE_MAX_BYTES) {
-		pki_errf(err, errlen, "%s is larger than %u bytes", path,
-		    PKI_FILE_MAX_BYTES);
-		goto out;
-	}
-	size = (size_t)st.st_size;
-	if ((buf = malloc(size + 2)) == NULL) {
-		pki_errf(err, errlen, "out of memory reading %s", path);
-		goto out;
-	}
-	while (got < size) {
-		n = read(fd, buf + got, size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			pki_errf(err, errlen, "cannot read %s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got == 0) {
-		pki_errf(err, errlen, "%s is empty", path);
-		goto out;
-	}
-	buf[got] = '\0';
-	buf[got + 1] = '\0';
-	*len = got + (strstr((const char *)buf, "-----BEGIN ") != NULL);
-	*out = buf;
-	buf = NULL;
-	rc = 0;
-out:
-	if (buf != NULL) {
-		mbedtls_platform_zeroize(buf, size + 2);
-		free(buf);
-	}
-	if (fd != -1)
-		close(fd);
-	return rc;
 }
 
 /* Wipe and free n bytes at p; accepts NULL. */
@@ -362,109 +263,6 @@ pki_free(void *p, size_t n)
 		return;
 	mbedtls_platform_zeroize(p, n);
 	free(p);
-}
-
-/* Best effort: make renames in path's directory durable. */
-static void
-pki_sync_dir(const char *path)
-{
-	char  dir[PKI_PATH_MAX];
-	char *slash;
-	int   fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
-/*
- * pki_write_tmp - write (data, len) to a new file beside final_path
- * ("<final_path>.XXXXXX", made by mkstemp, so created 0600 and never
- * wider), chmod it to mode, fsync it.  Its name goes to tmp (PKI_PATH_MAX)
- * for the caller to rename or unlink.  Returns 0, or -1 with the reason in
- * err and nothing left behind.
- */
-static int
-pki_write_tmp(const char *final_path, const void *data, size_t len,
-    mode_t mode, char tmp[PKI_PATH_MAX], char *err, size_t errlen)
-{
-	const unsigned char *p = data;
-	size_t               off = 0;
-	ssize_t              n;
-	int                  fd = -1, rc = -1;
-
-	if (snprintf(tmp, PKI_PATH_MAX, "%s.XXXXXX", final_path) >=
-	    PKI_PATH_MAX) {
-		pki_errf(err, errlen, "path %s is too long", final_path);
-		tmp[0] = '\0';
-		return -1;
-	}
-	if ((fd = mkstemp(tmp)) == -1) {
-		pki_errf(err, errlen, "cannot create a file beside %s: %s",
-		    final_path, strerror(errno));
-		tmp[0] = '\0';
-		goto out;
-	}
-	if (fchmod(fd, mode) == -1) {
-		pki_errf(err, errlen, "cannot chmod %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		n = write(fd, p + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			pki_errf(err, errlen, "cannot write %s: %s", tmp,
-			    strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) == -1) {
-		pki_errf(err, errlen, "cannot fsync %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd != -1 && close(fd) == -1 && rc == 0) {
-		pki_errf(err, errlen, "cannot close %s: %s", tmp,
-		    strerror(errno));
-		rc = -1;
-	}
-	if (rc == -1 && tmp[0] != '\0') {
-		unlink(tmp);
-		tmp[0] = '\0';
-	}
-	return rc;
-}
-
-/* pki_write_atomic - pki_write_tmp, then rename over path.  0 or -1 + err. */
-static int
-pki_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    char *err, size_t errlen)
-{
-	char tmp[PKI_PATH_MAX];
-
-	if (pki_write_tmp(path, data, len, mode, tmp, err, errlen) == -1)
-		return -1;
-	if (rename(tmp, path) == -1) {
-		pki_errf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	pki_sync_dir(path);
-	return 0;
 }
 
 /* --- certificates and keys -------------------------------------------------- */
@@ -487,34 +285,34 @@ pki_crt_load(const char *path, mbedtls_x509_crt *chain, int *count,
 	int            r, rc = -1;
 
 	*count = 0;
-	if (pki_read_file(path, &buf, &len, err, errlen) == -1)
+	if (crypto_read_file(path, PKI_FILE_MAX_BYTES, &buf, &len, err, errlen) == -1)
 		goto out;
 	r = mbedtls_x509_crt_parse(chain, buf, len);
 	if (r < 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "%s holds no certificate mbedTLS can "
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "%s holds no certificate mbedTLS can "
 		    "parse (PEM or DER expected): %s", path, why);
 		goto out;
 	}
 	if (r > 0) {
-		pki_errf(err, errlen, "%s: %d certificate%s could not be "
+		crypto_errf(err, errlen, "%s: %d certificate%s could not be "
 		    "parsed", path, r, r == 1 ? "" : "s");
 		goto out;
 	}
 	for (c = chain; c != NULL && c->version != 0; c = c->next)
 		(*count)++;
 	if (*count == 0) {
-		pki_errf(err, errlen, "%s holds no certificate", path);
+		crypto_errf(err, errlen, "%s holds no certificate", path);
 		goto out;
 	}
 	if (*count > PKI_CHAIN_MAX) {
-		pki_errf(err, errlen, "%s holds more than %d certificates",
+		crypto_errf(err, errlen, "%s holds more than %d certificates",
 		    path, PKI_CHAIN_MAX);
 		goto out;
 	}
 	rc = 0;
 out:
-	pki_free(buf, len + 1);
+	crypto_free_file(buf, len);
 	return rc;
 }
 
@@ -534,24 +332,24 @@ pki_key_load(const char *path, mbedtls_pk_context *key, char *err,
 
 	if (config_check_secrecy(path, err, errlen) == -1)
 		goto out;
-	if (pki_read_file(path, &buf, &len, err, errlen) == -1)
+	if (crypto_read_file(path, PKI_FILE_MAX_BYTES, &buf, &len, err, errlen) == -1)
 		goto out;
 	r = mbedtls_pk_parse_key(key, buf, len, NULL, 0);
 	if (r == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
-		pki_errf(err, errlen, "the private key in %s is encrypted: "
+		crypto_errf(err, errlen, "the private key in %s is encrypted: "
 		    "decrypt it (openssl pkey -in %s -out plain.key) or import "
 		    "a PKCS#12 file with --password-file", path, path);
 		goto out;
 	}
 	if (r != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "%s holds no private key mbedTLS can "
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "%s holds no private key mbedTLS can "
 		    "parse: %s", path, why);
 		goto out;
 	}
 	rc = 0;
 out:
-	pki_free(buf, len + 1);
+	crypto_free_file(buf, len);
 	return rc;
 }
 
@@ -618,33 +416,33 @@ pki_crt_check_signing(const mbedtls_x509_crt *crt, mbedtls_pk_context *key,
 	pki_crt_subject(crt, subject, sizeof(subject));
 	if (!pki_crt_code_signing(crt)) {
 		pki_crt_eku_text(crt, why, sizeof(why));
-		pki_errf(err, errlen, "%s cannot sign updates: it has no Code "
+		crypto_errf(err, errlen, "%s cannot sign updates: it has no Code "
 		    "Signing extended key usage (1.3.6.1.5.5.7.3.3); %s",
 		    subject, why);
 		return -1;
 	}
 	if ((crt->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) &&
 	    !(crt->key_usage & MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) {
-		pki_errf(err, errlen, "%s cannot sign updates: its key usage "
+		crypto_errf(err, errlen, "%s cannot sign updates: its key usage "
 		    "lacks digitalSignature", subject);
 		return -1;
 	}
 	if (mbedtls_x509_time_is_past(&crt->valid_to)) {
 		pki_time_text(&crt->valid_to, when, sizeof(when));
-		pki_errf(err, errlen, "%s has expired: it was valid until %s",
+		crypto_errf(err, errlen, "%s has expired: it was valid until %s",
 		    subject, when);
 		return -1;
 	}
 	if (mbedtls_x509_time_is_future(&crt->valid_from)) {
 		pki_time_text(&crt->valid_from, when, sizeof(when));
-		pki_errf(err, errlen, "%s is not yet valid: it is valid from "
+		crypto_errf(err, errlen, "%s is not yet valid: it is valid from "
 		    "%s", subject, when);
 		return -1;
 	}
 	if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_RSA ||
 	    mbedtls_pk_get_bitlen(&crt->pk) < PKI_RSA_BITS) {
 		pki_key_text(&crt->pk, why, sizeof(why));
-		pki_errf(err, errlen, "%s has a %s key; WSUS and the Windows "
+		crypto_errf(err, errlen, "%s has a %s key; WSUS and the Windows "
 		    "Update Agent need an RSA key of %d bits or more", subject,
 		    why, PKI_RSA_BITS);
 		return -1;
@@ -654,7 +452,7 @@ pki_crt_check_signing(const mbedtls_x509_crt *crt, mbedtls_pk_context *key,
 	r = mbedtls_pk_check_pair(&crt->pk, key);
 	if (r != 0) {
 		pki_key_text(key, why, sizeof(why));
-		pki_errf(err, errlen, "the private key (%s) does not match "
+		crypto_errf(err, errlen, "the private key (%s) does not match "
 		    "the certificate %s", why, subject);
 		return -1;
 	}
@@ -678,7 +476,7 @@ pki_chain_pem(const mbedtls_x509_crt *leaf, const mbedtls_x509_crt *chain,
 	for (c = chain; c != NULL && c->version != 0; c = c->next)
 		cap += c->raw.len * 2 + 128;
 	if ((out = malloc(cap)) == NULL) {
-		pki_errf(err, errlen, "out of memory");
+		crypto_errf(err, errlen, "out of memory");
 		return NULL;
 	}
 	out[0] = '\0';
@@ -693,7 +491,7 @@ pki_chain_pem(const mbedtls_x509_crt *leaf, const mbedtls_x509_crt *chain,
 			    c->raw.len, (unsigned char *)out + off, cap - off,
 			    &olen);
 			if (r != 0 || olen == 0) {
-				pki_errf(err, errlen, "cannot encode a "
+				crypto_errf(err, errlen, "cannot encode a "
 				    "certificate as PEM");
 				free(out);
 				return NULL;
@@ -995,13 +793,13 @@ pki_read_password(const char *path, char *pw, size_t *len, int *cr,
 		rc = 0;
 		goto out;
 	}
-	if (pki_read_file(path, &buf, &blen, err, errlen) == -1)
+	if (crypto_read_file(path, PKI_FILE_MAX_BYTES, &buf, &blen, err, errlen) == -1)
 		goto out;
 	while (n < blen && buf[n] != '\n' && buf[n] != '\0')
 		n++;
 	if (n > PKI_PASSWORD_MAX + 1 || (n == PKI_PASSWORD_MAX + 1 &&
 	    buf[n - 1] != '\r')) {
-		pki_errf(err, errlen, "the password in %s is longer than %d "
+		crypto_errf(err, errlen, "the password in %s is longer than %d "
 		    "bytes", path, PKI_PASSWORD_MAX);
 		goto out;
 	}
@@ -1014,7 +812,7 @@ pki_read_password(const char *path, char *pw, size_t *len, int *cr,
 	*len = n;
 	rc = 0;
 out:
-	pki_free(buf, blen + 1);
+	crypto_free_file(buf, blen);
 	return rc;
 }
 
@@ -1058,7 +856,7 @@ pki_p12_free(struct pki_p12 *x)
 static int
 pki_p12_bad(struct pki_p12 *x, const char *what)
 {
-	pki_errf(x->err, x->errlen, "%s is not a PKCS#12 file this reader "
+	crypto_errf(x->err, x->errlen, "%s is not a PKCS#12 file this reader "
 	    "accepts: %s (DER with definite lengths expected)", x->name, what);
 	return -1;
 }
@@ -1076,7 +874,7 @@ static int
 pki_p12_kdf_bounds(struct pki_p12 *x, int iter, size_t saltlen)
 {
 	if (iter < 1 || iter > PKI_KDF_ITER_MAX) {
-		pki_errf(x->err, x->errlen, "%s asks for %d key-derivation "
+		crypto_errf(x->err, x->errlen, "%s asks for %d key-derivation "
 		    "iterations; 1..%d are accepted", x->name, iter,
 		    PKI_KDF_ITER_MAX);
 		return -1;
@@ -1157,7 +955,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 			rc2 = 1;
 			keylen = 5;
 		} else {
-			pki_errf(x->err, x->errlen, "%s: the %s is encrypted "
+			crypto_errf(x->err, x->errlen, "%s: the %s is encrypted "
 			    "with an RC4 PKCS#12 PBE, which is not supported; "
 			    "re-export it with AES (OpenSSL 3's default) or "
 			    "TripleDES", x->name, what);
@@ -1168,7 +966,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 		    saltlen, 1, (unsigned)iter, key, keylen) == -1 ||
 		    pki_p12_kdf(MBEDTLS_MD_SHA1, x->bmp, x->bmplen, salt,
 		    saltlen, 2, (unsigned)iter, iv, ivlen) == -1) {
-			pki_errf(x->err, x->errlen, "%s: key derivation failed",
+			crypto_errf(x->err, x->errlen, "%s: key derivation failed",
 			    x->name);
 			goto out;
 		}
@@ -1184,7 +982,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 			goto out;
 		}
 		if (!PKI_OID_EQ(MBEDTLS_OID_PKCS5_PBKDF2, &kdf_oid)) {
-			pki_errf(x->err, x->errlen, "%s: the %s uses a PBES2 "
+			crypto_errf(x->err, x->errlen, "%s: the %s uses a PBES2 "
 			    "key derivation other than PBKDF2, which is not "
 			    "supported", x->name, what);
 			goto out;
@@ -1215,7 +1013,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 			if (mbedtls_asn1_get_alg((unsigned char **)&p, end,
 			    &prf_oid, &prf_par) != 0 || p != end ||
 			    mbedtls_oid_get_md_hmac(&prf_oid, &prf) != 0) {
-				pki_errf(x->err, x->errlen, "%s: the %s uses a "
+				crypto_errf(x->err, x->errlen, "%s: the %s uses a "
 				    "PBKDF2 PRF other than HMAC-SHA-1/2, which "
 				    "is not supported", x->name, what);
 				goto out;
@@ -1236,7 +1034,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 			ctype = MBEDTLS_CIPHER_DES_EDE3_CBC;
 			keylen = 24;
 		} else {
-			pki_errf(x->err, x->errlen, "%s: the %s uses a PBES2 "
+			crypto_errf(x->err, x->errlen, "%s: the %s uses a PBES2 "
 			    "cipher other than AES-CBC or DES-EDE3-CBC, which "
 			    "is not supported", x->name, what);
 			goto out;
@@ -1256,12 +1054,12 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 		    1)) != 0 || (r = mbedtls_pkcs5_pbkdf2_hmac(&mdc, x->pw,
 		    x->pwlen, salt, saltlen, (unsigned)iter, (uint32_t)keylen,
 		    key)) != 0) {
-			pki_errf(x->err, x->errlen, "%s: PBKDF2 failed",
+			crypto_errf(x->err, x->errlen, "%s: PBKDF2 failed",
 			    x->name);
 			goto out;
 		}
 	} else {
-		pki_errf(x->err, x->errlen, "%s: the %s is encrypted with an "
+		crypto_errf(x->err, x->errlen, "%s: the %s is encrypted with an "
 		    "algorithm this reader does not support (PBES2 with AES "
 		    "or 3DES, and the PKCS#12 3DES and RC2 PBEs, are)",
 		    x->name, what);
@@ -1269,7 +1067,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 	}
 
 	if ((out = malloc(ctlen + 16)) == NULL) {
-		pki_errf(x->err, x->errlen, "out of memory");
+		crypto_errf(x->err, x->errlen, "out of memory");
 		goto out;
 	}
 	if (rc2) {
@@ -1292,7 +1090,7 @@ pki_p12_decrypt(struct pki_p12 *x, const mbedtls_asn1_buf *oid,
 	if (r != 0 || olen == 0 || pki_p12_tag(&p, out + olen, &len,
 	    MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) == -1 ||
 	    p + len != out + olen) {
-		pki_errf(x->err, x->errlen, "%s: cannot decrypt the %s: wrong "
+		crypto_errf(x->err, x->errlen, "%s: cannot decrypt the %s: wrong "
 		    "password?", x->name, what);
 		goto out;
 	}
@@ -1314,12 +1112,12 @@ static int
 pki_p12_add_cert(struct pki_p12 *x, const uint8_t *der, size_t len)
 {
 	if (x->ncert == PKI_CHAIN_MAX) {
-		pki_errf(x->err, x->errlen, "%s holds more than %d "
+		crypto_errf(x->err, x->errlen, "%s holds more than %d "
 		    "certificates", x->name, PKI_CHAIN_MAX);
 		return -1;
 	}
 	if ((x->cert[x->ncert] = malloc(len)) == NULL) {
-		pki_errf(x->err, x->errlen, "out of memory");
+		crypto_errf(x->err, x->errlen, "out of memory");
 		return -1;
 	}
 	memcpy(x->cert[x->ncert], der, len);
@@ -1332,12 +1130,12 @@ static int
 pki_p12_add_key(struct pki_p12 *x, const uint8_t *der, size_t len)
 {
 	if (x->key != NULL) {
-		pki_errf(x->err, x->errlen, "%s holds more than one private "
+		crypto_errf(x->err, x->errlen, "%s holds more than one private "
 		    "key; export the signing certificate alone", x->name);
 		return -1;
 	}
 	if ((x->key = malloc(len)) == NULL) {
-		pki_errf(x->err, x->errlen, "out of memory");
+		crypto_errf(x->err, x->errlen, "out of memory");
 		return -1;
 	}
 	memcpy(x->key, der, len);
@@ -1414,7 +1212,7 @@ pki_p12_safecontents(struct pki_p12 *x, const uint8_t *p, size_t n)
 		return pki_p12_bad(x, "bad SafeContents");
 	while (p < end) {
 		if (++x->bags > PKI_P12_BAGS_MAX) {
-			pki_errf(x->err, x->errlen, "%s holds more than %d "
+			crypto_errf(x->err, x->errlen, "%s holds more than %d "
 			    "safe bags", x->name, PKI_P12_BAGS_MAX);
 			return -1;
 		}
@@ -1488,7 +1286,7 @@ pki_p12_mac_check(struct pki_p12 *x, const uint8_t *p, const uint8_t *end,
 	    (mdt != MBEDTLS_MD_SHA1 && mdt != MBEDTLS_MD_SHA224 &&
 	    mdt != MBEDTLS_MD_SHA256 && mdt != MBEDTLS_MD_SHA384 &&
 	    mdt != MBEDTLS_MD_SHA512)) {
-		pki_errf(x->err, x->errlen, "%s uses a MAC this reader does not "
+		crypto_errf(x->err, x->errlen, "%s uses a MAC this reader does not "
 		    "support (HMAC with SHA-1 or SHA-2 is)", x->name);
 		return -1;
 	}
@@ -1513,7 +1311,7 @@ pki_p12_mac_check(struct pki_p12 *x, const uint8_t *p, const uint8_t *end,
 	mbedtls_platform_zeroize(key, sizeof(key));
 	mbedtls_platform_zeroize(mac, sizeof(mac));
 	if (rc == -1)
-		pki_errf(x->err, x->errlen, "wrong password for %s (its "
+		crypto_errf(x->err, x->errlen, "wrong password for %s (its "
 		    "PKCS#12 MAC does not verify)", x->name);
 	return rc;
 }
@@ -1534,7 +1332,7 @@ pki_p12_parse(struct pki_p12 *x, const uint8_t *der, size_t len)
 	int              version = 0, rc = -1;
 
 	if (pki_bmp_password(x->pw, x->pwlen, &x->bmp, &x->bmplen) == -1) {
-		pki_errf(x->err, x->errlen, "the password for %s is not valid "
+		crypto_errf(x->err, x->errlen, "the password for %s is not valid "
 		    "UTF-8", x->name);
 		goto out;
 	}
@@ -1559,7 +1357,7 @@ pki_p12_parse(struct pki_p12 *x, const uint8_t *der, size_t len)
 	if (pki_p12_tag(&p, cend, &n, MBEDTLS_ASN1_OID) == -1 ||
 	    n != MBEDTLS_OID_SIZE(PKI_OID_P7_DATA) ||
 	    memcmp(p, PKI_OID_P7_DATA, n) != 0) {
-		pki_errf(x->err, x->errlen, "%s uses public-key integrity "
+		crypto_errf(x->err, x->errlen, "%s uses public-key integrity "
 		    "protection, which is not supported (password integrity "
 		    "is)", x->name);
 		goto out;
@@ -1644,7 +1442,7 @@ pki_p12_parse(struct pki_p12 *x, const uint8_t *der, size_t len)
 			pki_free(pt, ctlen + 16);
 			pt = NULL;
 		} else {
-			pki_errf(x->err, x->errlen, "%s uses public-key privacy "
+			crypto_errf(x->err, x->errlen, "%s uses public-key privacy "
 			    "protection (EnvelopedData), which is not "
 			    "supported", x->name);
 			goto out;
@@ -1652,12 +1450,12 @@ pki_p12_parse(struct pki_p12 *x, const uint8_t *der, size_t len)
 		p = cend;
 	}
 	if (x->key == NULL) {
-		pki_errf(x->err, x->errlen, "%s holds no private key; export "
+		crypto_errf(x->err, x->errlen, "%s holds no private key; export "
 		    "the certificate with its private key", x->name);
 		goto out;
 	}
 	if (x->ncert == 0) {
-		pki_errf(x->err, x->errlen, "%s holds no certificate", x->name);
+		crypto_errf(x->err, x->errlen, "%s holds no certificate", x->name);
 		goto out;
 	}
 	rc = 0;
@@ -1724,7 +1522,7 @@ pki_signing_install(const char *data_dir, const char *certpem,
 	mbedtls_x509_crt_init(&crt);
 	if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)certpem,
 	    strlen(certpem) + 1) != 0) {
-		pki_errf(err, errlen, "internal error: new certificate does "
+		crypto_errf(err, errlen, "internal error: new certificate does "
 		    "not parse");
 		goto out;
 	}
@@ -1732,7 +1530,7 @@ pki_signing_install(const char *data_dir, const char *certpem,
 	pki_signing_paths(data_dir, cur_crt, cur_key);
 	if (cur_crt[0] == '\0' || pki_path(prev_key, data_dir, "signing",
 	    "current.key.prev", err, errlen) == -1) {
-		pki_errf(err, errlen, "data_dir %s is too long", data_dir);
+		crypto_errf(err, errlen, "data_dir %s is too long", data_dir);
 		goto out;
 	}
 	if (pki_signing_dirs(data_dir, retired, err, errlen) == -1)
@@ -1741,54 +1539,55 @@ pki_signing_install(const char *data_dir, const char *certpem,
 	/* The certificate being replaced, if any: it must be readable. */
 	if (access(cur_crt, F_OK) == 0) {
 		if (crypto_cert_info(cur_crt, &ci, err, errlen) == -1 ||
-		    pki_read_file(cur_crt, &old, &oldlen, err, errlen) == -1) {
-			pki_errf(err, errlen, "the current signing certificate "
+		    crypto_read_file(cur_crt, PKI_FILE_MAX_BYTES, &old, &oldlen, err, errlen) == -1) {
+			crypto_errf(err, errlen, "the current signing certificate "
 			    "%s cannot be read; move it away first", cur_crt);
 			goto out;
 		}
 	}
 
-	if (pki_write_tmp(cur_key, keypem, strlen(keypem), 0600, ktmp, err,
-	    errlen) == -1 || pki_write_tmp(cur_crt, certpem, strlen(certpem),
-	    0644, ctmp, err, errlen) == -1)
+	if (crypto_write_tmp(cur_key, keypem, strlen(keypem), 0600, ktmp,
+	    sizeof(ktmp), err, errlen) == -1 || crypto_write_tmp(cur_crt,
+	    certpem, strlen(certpem), 0644, ctmp, sizeof(ctmp), err,
+	    errlen) == -1)
 		goto out;
 	if (old != NULL && strcmp(ci.sha1, new_sha1) != 0) {
 		snprintf(name, sizeof(name), "%s.crt", ci.sha1);
 		if (pki_path(rpath, retired, name, NULL, err, errlen) == -1)
 			goto out;
 		if (access(rpath, F_OK) != 0) {
-			if (pki_write_atomic(rpath, old, strlen((char *)old),
-			    0644, err, errlen) == -1)
+			if (crypto_write_file(rpath, old, strlen((char *)old),
+			    0644, 0, err, errlen) == -1)
 				goto out;
 			retired_made = 1;
 		}
 	}
 	if (unlink(prev_key) == -1 && errno != ENOENT) {
-		pki_errf(err, errlen, "cannot remove stale %s: %s", prev_key,
+		crypto_errf(err, errlen, "cannot remove stale %s: %s", prev_key,
 		    strerror(errno));
 		goto out;
 	}
 	if (link(cur_key, prev_key) == 0)
 		have_prev = 1;
 	else if (errno != ENOENT) {
-		pki_errf(err, errlen, "cannot link %s to %s: %s", cur_key,
+		crypto_errf(err, errlen, "cannot link %s to %s: %s", cur_key,
 		    prev_key, strerror(errno));
 		goto out;
 	}
 	if (rename(ktmp, cur_key) == -1) {
-		pki_errf(err, errlen, "cannot rename %s to %s: %s", ktmp,
+		crypto_errf(err, errlen, "cannot rename %s to %s: %s", ktmp,
 		    cur_key, strerror(errno));
 		goto out;
 	}
 	ktmp[0] = '\0';
 	key_placed = 1;
 	if (rename(ctmp, cur_crt) == -1) {
-		pki_errf(err, errlen, "cannot rename %s to %s: %s", ctmp,
+		crypto_errf(err, errlen, "cannot rename %s to %s: %s", ctmp,
 		    cur_crt, strerror(errno));
 		goto out;
 	}
 	ctmp[0] = '\0';
-	pki_sync_dir(cur_crt);
+	crypto_sync_dir(cur_crt);
 	rc = 0;
 out:
 	if (rc == -1) {
@@ -1808,7 +1607,7 @@ out:
 		(void)unlink(ktmp);
 	if (ctmp[0] != '\0')
 		(void)unlink(ctmp);
-	pki_free(old, oldlen + 1);
+	crypto_free_file(old, oldlen);
 	mbedtls_x509_crt_free(&crt);
 	return rc;
 }
@@ -1822,35 +1621,6 @@ pki_validity_text(time_t t, char *buf, size_t len)
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, len, "%Y%m%d%H%M%S", &tm) != 14)
 		return -1;
-	return 0;
-}
-
-/*
- * pki_eku_code_signing_der - the value of an extendedKeyUsage extension
- * listing codeSigning only, SEQUENCE { OID 1.3.6.1.5.5.7.3.3 }, written
- * backwards into buf as crypto_selfsigned() does for serverAuth (mbedTLS
- * 2.28 has no EKU writer).  *der and *derlen locate it.  0 or -1.
- */
-static int
-pki_eku_code_signing_der(unsigned char *buf, size_t size, unsigned char **der,
-    size_t *derlen)
-{
-	unsigned char *p = buf + size;
-	int            a, b, c;
-
-	a = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_CODE_SIGNING,
-	    MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING));
-	if (a < 0)
-		return -1;
-	b = mbedtls_asn1_write_len(&p, buf, (size_t)a);
-	if (b < 0)
-		return -1;
-	c = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
-	    MBEDTLS_ASN1_SEQUENCE);
-	if (c < 0)
-		return -1;
-	*der = p;
-	*derlen = (size_t)(a + b + c);
 	return 0;
 }
 
@@ -1879,7 +1649,7 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	mbedtls_x509_crt         check;
 	mbedtls_mpi              serial;
 	unsigned char            serialbuf[PKI_SERIAL_BYTES];
-	unsigned char            ekubuf[32];
+	unsigned char            ekubuf[CRYPTO_EKU_DER_MAX];
 	unsigned char           *keypem = NULL, *certpem = NULL, *der;
 	size_t                   derlen;
 	char                     nb[16], na[16], why[200];
@@ -1896,20 +1666,20 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	mbedtls_mpi_init(&serial);
 
 	if (!pki_subject_ok(subject)) {
-		pki_errf(err, errlen, "the subject must be 1..%d printable "
+		crypto_errf(err, errlen, "the subject must be 1..%d printable "
 		    "ASCII characters, e.g. \"CN=WSUS Publishers Self-signed\"",
 		    PKI_SUBJECT_MAX);
 		goto out;
 	}
 	if (years < 1 || years > PKI_YEARS_MAX) {
-		pki_errf(err, errlen, "validity of %d years is outside 1..%d",
+		crypto_errf(err, errlen, "validity of %d years is outside 1..%d",
 		    years, PKI_YEARS_MAX);
 		goto out;
 	}
 	/* Calendar years from now (29 February rolls to 1 March). */
 	now = time(NULL);
 	if (gmtime_r(&now, &tm) == NULL) {
-		pki_errf(err, errlen, "cannot read the clock");
+		crypto_errf(err, errlen, "cannot read the clock");
 		goto out;
 	}
 	tm.tm_year += years;
@@ -1917,12 +1687,12 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	if (until == (time_t)-1 || pki_validity_text(now - PKI_BACKDATE_SECS,
 	    nb, sizeof(nb)) == -1 || pki_validity_text(until, na,
 	    sizeof(na)) == -1) {
-		pki_errf(err, errlen, "cannot format validity dates");
+		crypto_errf(err, errlen, "cannot format validity dates");
 		goto out;
 	}
 	if ((keypem = calloc(1, PKI_KEY_PEM_BYTES)) == NULL ||
 	    (certpem = calloc(1, PKI_CERT_PEM_BYTES)) == NULL) {
-		pki_errf(err, errlen, "out of memory");
+		crypto_errf(err, errlen, "out of memory");
 		goto out;
 	}
 
@@ -1940,8 +1710,8 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 		r = mbedtls_ctr_drbg_random(&drbg, serialbuf,
 		    sizeof(serialbuf));
 	if (r != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "cannot generate the RSA key: %s", why);
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot generate the RSA key: %s", why);
 		goto out;
 	}
 	/* Positive (top bit clear) and exactly PKI_SERIAL_BYTES long. */
@@ -1953,7 +1723,7 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	mbedtls_x509write_crt_set_issuer_key(&crt, &key);
 	if ((r = mbedtls_x509write_crt_set_subject_name(&crt, subject)) != 0 ||
 	    (r = mbedtls_x509write_crt_set_issuer_name(&crt, subject)) != 0) {
-		pki_errf(err, errlen, "\"%s\" is not a distinguished name "
+		crypto_errf(err, errlen, "\"%s\" is not a distinguished name "
 		    "mbedTLS can parse (write it as \"CN=name, O=org\")",
 		    subject);
 		goto out;
@@ -1968,31 +1738,31 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) != 0 ||
 	    (r = mbedtls_x509write_crt_set_subject_key_identifier(&crt)) != 0 ||
 	    (r = mbedtls_x509write_crt_set_authority_key_identifier(&crt)) != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "cannot build the certificate: %s", why);
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot build the certificate: %s", why);
 		goto out;
 	}
-	if (pki_eku_code_signing_der(ekubuf, sizeof(ekubuf), &der,
+	if (crypto_ext_eku(CRYPTO_EKU_CODE_SIGNING, ekubuf, sizeof(ekubuf), &der,
 	    &derlen) == -1 || mbedtls_x509write_crt_set_extension(&crt,
 	    MBEDTLS_OID_EXTENDED_KEY_USAGE,
 	    MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, der,
 	    derlen) != 0) {
-		pki_errf(err, errlen, "cannot add extendedKeyUsage");
+		crypto_errf(err, errlen, "cannot add extendedKeyUsage");
 		goto out;
 	}
 	if ((r = mbedtls_x509write_crt_pem(&crt, certpem, PKI_CERT_PEM_BYTES,
 	    mbedtls_ctr_drbg_random, &drbg)) != 0 ||
 	    (r = mbedtls_pk_write_key_pem(&key, keypem,
 	    PKI_KEY_PEM_BYTES)) != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "cannot encode the certificate or key: "
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot encode the certificate or key: "
 		    "%s", why);
 		goto out;
 	}
 	/* mbedTLS writes some strings it cannot read back ("no equals"). */
 	if (mbedtls_x509_crt_parse(&check, certpem,
 	    strlen((char *)certpem) + 1) != 0) {
-		pki_errf(err, errlen, "\"%s\" is not a distinguished name "
+		crypto_errf(err, errlen, "\"%s\" is not a distinguished name "
 		    "mbedTLS can parse (write it as \"CN=name, O=org\")",
 		    subject);
 		goto out;
@@ -2031,10 +1801,10 @@ pki_import_p12(const char *path, const char *password_file,
 
 	memset(&x, 0, sizeof(x));
 	if (pki_read_password(password_file, pw, &pwlen, &cr, err,
-	    errlen) == -1 || pki_read_file(path, &buf, &len, err, errlen) == -1)
+	    errlen) == -1 || crypto_read_file(path, PKI_FILE_MAX_BYTES, &buf, &len, err, errlen) == -1)
 		goto out;
 	if (strstr((char *)buf, "-----BEGIN ") != NULL) {
-		pki_errf(err, errlen, "%s is PEM, not PKCS#12: import it with "
+		crypto_errf(err, errlen, "%s is PEM, not PKCS#12: import it with "
 		    "--key FILE", path);
 		goto out;
 	}
@@ -2061,15 +1831,15 @@ pki_import_p12(const char *path, const char *password_file,
 	for (i = 0; i < x.ncert; i++) {
 		if ((r = mbedtls_x509_crt_parse_der(chain, x.cert[i],
 		    x.certlen[i])) != 0) {
-			pki_strerror(r, why, sizeof(why));
-			pki_errf(err, errlen, "%s: certificate %d does not "
+			crypto_strerror(r, why, sizeof(why));
+			crypto_errf(err, errlen, "%s: certificate %d does not "
 			    "parse: %s", path, i + 1, why);
 			goto out;
 		}
 	}
 	if ((r = mbedtls_pk_parse_key(key, x.key, x.keylen, NULL, 0)) != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "%s: the private key does not parse: %s",
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "%s: the private key does not parse: %s",
 		    path, why);
 		goto out;
 	}
@@ -2077,7 +1847,7 @@ pki_import_p12(const char *path, const char *password_file,
 out:
 	pki_p12_free(&x);
 	mbedtls_platform_zeroize(pw, sizeof(pw));
-	pki_free(buf, len + 1);
+	crypto_free_file(buf, len);
 	return rc;
 }
 
@@ -2095,11 +1865,11 @@ pki_signing_import(const char *data_dir, const char *cert_path,
 	mbedtls_x509_crt_init(&chain);
 	mbedtls_pk_init(&key);
 	if (cert_path == NULL) {
-		pki_errf(err, errlen, "no certificate file given");
+		crypto_errf(err, errlen, "no certificate file given");
 		goto out;
 	}
 	if (key_path != NULL && password_file != NULL) {
-		pki_errf(err, errlen, "give --key (a PEM pair) or "
+		crypto_errf(err, errlen, "give --key (a PEM pair) or "
 		    "--password-file (a PKCS#12 file), not both");
 		goto out;
 	}
@@ -2110,7 +1880,7 @@ pki_signing_import(const char *data_dir, const char *cert_path,
 	} else {
 		if (pki_crt_load(cert_path, &chain, &count, err, errlen) == -1) {
 			if (access(cert_path, R_OK) == 0)
-				pki_errf(err, errlen, "%s is not a PEM or DER "
+				crypto_errf(err, errlen, "%s is not a PEM or DER "
 				    "certificate; for a PKCS#12 (.pfx, .p12) "
 				    "file give --password-file FILE", cert_path);
 			goto out;
@@ -2119,7 +1889,7 @@ pki_signing_import(const char *data_dir, const char *cert_path,
 		if (pki_key_load(key_path != NULL ? key_path : cert_path, &key,
 		    err, errlen) == -1) {
 			if (key_path == NULL)
-				pki_errf(err, errlen, "%s holds no usable "
+				crypto_errf(err, errlen, "%s holds no usable "
 				    "private key: give --key FILE, or "
 				    "--password-file FILE for a PKCS#12 file "
 				    "(%.200s)", cert_path, err);
@@ -2137,13 +1907,13 @@ pki_signing_import(const char *data_dir, const char *cert_path,
 	if (pki_crt_check_signing(leaf, &key, err, errlen) == -1)
 		goto out;
 	if ((keypem = calloc(1, PKI_KEY_PEM_BYTES)) == NULL) {
-		pki_errf(err, errlen, "out of memory");
+		crypto_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	if ((r = mbedtls_pk_write_key_pem(&key, keypem,
 	    PKI_KEY_PEM_BYTES)) != 0) {
-		pki_strerror(r, why, sizeof(why));
-		pki_errf(err, errlen, "cannot encode the key: %s", why);
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot encode the key: %s", why);
 		goto out;
 	}
 	if ((certpem = pki_chain_pem(leaf, &chain, err, errlen)) == NULL)
@@ -2171,15 +1941,15 @@ pki_signing_export(const char *data_dir, const char *out_path, char *err,
 	mbedtls_x509_crt_init(&chain);
 	pki_signing_paths(data_dir, cert, key);
 	if (access(cert, F_OK) != 0) {
-		pki_errf(err, errlen, "there is no signing certificate: run "
+		crypto_errf(err, errlen, "there is no signing certificate: run "
 		    "wsusutil signingcert create or signingcert import");
 		goto out;
 	}
 	if (pki_crt_load(cert, &chain, &count, err, errlen) == -1)
 		goto out;
 	/* The leaf alone, as the Windows import wizard expects a .cer. */
-	if (pki_write_atomic(out_path, chain.raw.p, chain.raw.len, 0644, err,
-	    errlen) == -1)
+	if (crypto_write_file(out_path, chain.raw.p, chain.raw.len, 0644, 0,
+	    err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -2199,7 +1969,7 @@ pki_signing_check(const char *data_dir, char *err, size_t errlen)
 	mbedtls_pk_init(&key);
 	pki_signing_paths(data_dir, cert, keyp);
 	if (access(cert, F_OK) != 0) {
-		pki_errf(err, errlen, "there is no signing certificate: run "
+		crypto_errf(err, errlen, "there is no signing certificate: run "
 		    "wsusutil signingcert create or signingcert import");
 		goto out;
 	}
@@ -2246,12 +2016,12 @@ pki_names_read(const char *dir, const char *ext, struct pki_names *names,
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		pki_errf(err, errlen, "cannot read %s: %s", dir,
+		crypto_errf(err, errlen, "cannot read %s: %s", dir,
 		    strerror(errno));
 		return -1;
 	}
 	if ((names->v = calloc(PKI_STORE_MAX, sizeof(*names->v))) == NULL) {
-		pki_errf(err, errlen, "out of memory");
+		crypto_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -2265,7 +2035,7 @@ pki_names_read(const char *dir, const char *ext, struct pki_names *names,
 		    memcmp(t, e->d_name, PKI_SHA1_HEX) != 0)
 			continue;
 		if (names->n == PKI_STORE_MAX) {
-			pki_errf(err, errlen, "%s holds more than %d "
+			crypto_errf(err, errlen, "%s holds more than %d "
 			    "certificates", dir, PKI_STORE_MAX);
 			goto out;
 		}
@@ -2370,13 +2140,13 @@ pki_trust_add(const char *data_dir, const char *file, enum pki_store s,
 
 	mbedtls_x509_crt_init(&chain);
 	if (s != PKI_STORE_PUBLISHER && s != PKI_STORE_ROOT) {
-		pki_errf(err, errlen, "unknown store");
+		crypto_errf(err, errlen, "unknown store");
 		goto out;
 	}
 	if (pki_crt_load(file, &chain, &count, err, errlen) == -1)
 		goto out;
 	if (count != 1) {
-		pki_errf(err, errlen, "%s holds %d certificates; add them one "
+		crypto_errf(err, errlen, "%s holds %d certificates; add them one "
 		    "at a time", file, count);
 		goto out;
 	}
@@ -2390,8 +2160,8 @@ pki_trust_add(const char *data_dir, const char *file, enum pki_store s,
 	    pki_path(path, dir, name, NULL, err, errlen) == -1)
 		goto out;
 	/* Always DER, whatever came in; adding twice rewrites the same bytes. */
-	if (pki_write_atomic(path, chain.raw.p, chain.raw.len, 0644, err,
-	    errlen) == -1)
+	if (crypto_write_file(path, chain.raw.p, chain.raw.len, 0644, 0,
+	    err, errlen) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -2443,7 +2213,7 @@ pki_trust_remove(const char *data_dir, const char *thumbprint, char *err,
 	int  s, removed = 0;
 
 	if (pki_thumb_norm(thumbprint, t) == -1) {
-		pki_errf(err, errlen, "\"%s\" is not a SHA-1 thumbprint (40 "
+		crypto_errf(err, errlen, "\"%s\" is not a SHA-1 thumbprint (40 "
 		    "hex digits)", thumbprint ? thumbprint : "");
 		return -1;
 	}
@@ -2454,15 +2224,15 @@ pki_trust_remove(const char *data_dir, const char *thumbprint, char *err,
 			return -1;
 		if (unlink(path) == 0) {
 			removed++;
-			pki_sync_dir(path);
+			crypto_sync_dir(path);
 		} else if (errno != ENOENT) {
-			pki_errf(err, errlen, "cannot remove %s: %s", path,
+			crypto_errf(err, errlen, "cannot remove %s: %s", path,
 			    strerror(errno));
 			return -1;
 		}
 	}
 	if (removed == 0) {
-		pki_errf(err, errlen, "no certificate with thumbprint %s in "
+		crypto_errf(err, errlen, "no certificate with thumbprint %s in "
 		    "the TrustedPublisher or Root store", t);
 		return -1;
 	}
@@ -2504,19 +2274,19 @@ pki_trust_check_signer(const char *data_dir, const char *cert_path,
 	if (pub && root)
 		return 0;
 	if (!pub && !root)
-		pki_errf(err, errlen, "the signing certificate %s (thumbprint "
+		crypto_errf(err, errlen, "the signing certificate %s (thumbprint "
 		    "%s) is self-signed and in neither the update server's "
 		    "TrustedPublisher store nor its Root store: run wsusutil "
 		    "trust add signing.cer --store TrustedPublisher and "
 		    "wsusutil trust add signing.cer --store Root", ci.subject,
 		    ci.sha1);
 	else if (!pub)
-		pki_errf(err, errlen, "the signing certificate %s (thumbprint "
+		crypto_errf(err, errlen, "the signing certificate %s (thumbprint "
 		    "%s) is not in the update server's TrustedPublisher store: "
 		    "run wsusutil trust add signing.cer --store "
 		    "TrustedPublisher", ci.subject, ci.sha1);
 	else
-		pki_errf(err, errlen, "the signing certificate %s (thumbprint "
+		crypto_errf(err, errlen, "the signing certificate %s (thumbprint "
 		    "%s) is self-signed and not in the update server's Root "
 		    "store: run wsusutil trust add signing.cer --store Root",
 		    ci.subject, ci.sha1);

@@ -50,21 +50,8 @@
 /* The verb; declared weak in wsusutil.c, which calls it. */
 int publish_verb(const struct config *c, int argc, char *argv[]);
 
-/* Limits on a catalog (it is admin input, but still bounded). */
-#define PUB_CATALOG_MAX_BYTES (1u << 20)   /* catalog file, bytes */
-#define PUB_XML_DEPTH         32           /* element nesting */
-#define PUB_XML_ELEMENTS      20000        /* elements in the catalog */
-#define PUB_XML_TEXT          (64u << 10)  /* character data of one element */
-#define PUB_MAX_UPDATES       100          /* updates in one catalog */
-#define PUB_MAX_CATEGORIES    (3 * PUB_MAX_UPDATES)  /* company, product, class */
-#define PUB_RULE_DEPTH        16           /* nesting of And/Or/Not */
+/* Limits on a catalog: limits.h (PUB_*), but for the one tied to the store. */
 #define PUB_TITLE_MAX         (STORE_TITLE_MAX - 1)  /* bytes */
-#define PUB_DESC_MAX          4000         /* Description, bytes */
-#define PUB_NAME_MAX          255          /* vendor, product, bulletin, file name, bytes */
-#define PUB_CMDLINE_MAX       1024         /* installer arguments, bytes */
-#define PUB_MAX_KB            8            /* KB elements per update */
-#define PUB_MAX_SUPERSEDES    64           /* Supersedes elements per update */
-#define PUB_MAX_RETURN_CODES  32           /* ReturnCode elements per installer */
 #define PUB_PATH_MAX          CONF_PATH_MAX
 #define PUB_DOC_HINT          8192         /* initial update document buffer */
 

@@ -214,4 +214,25 @@ void    http_run(struct http_daemon *d);
 long    http_timeout_ms(struct http_daemon *d);   /* -1 = none */
 void    http_stop(struct http_daemon *d);          /* accepts NULL */
 
+/* --- certwatch.c (wsusd only): the pin-safe rotation reminder ---------- */
+
+/*
+ * certwatch_poll - called once a second from the main loop; at most once
+ * a day (and on the first call) re-reads cert_path and, from 30 days
+ * before it expires, warns and names the certificate staged in
+ * next_cert_path ("" when none), checking that one covers fqdn.  Logs
+ * only; never fails.  Main thread only (keeps static state).
+ */
+void certwatch_poll(const char *cert_path, const char *next_cert_path,
+    const char *fqdn);
+
+/*
+ * The other files of server/ keep their prototypes in their own headers:
+ */
+/* --- crypto.c: crypto.h (certificates, keys, hashes, AEAD, shared helpers) */
+/* --- pki.c, wsusutil_pki.c: pki.h (signing certificate, trust stores) -- */
+/* --- cab.c, authenticode_sign.c, authenticode_verify.c: authenticode.h -- */
+/* --- certreq.c, wsusutil_tls.c: certreq.h (TLS certificate verbs) ------ */
+/* --- publish.c: publish_verb, declared weak where wsusutil.c calls it -- */
+
 #endif /* WSUSD_SERVER_H */
