@@ -160,19 +160,9 @@ certreq_make(const char *fqdn, const char *const *sans, int nsans,
 	}
 
 	/* --- the key --- */
-	r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
-	    (const unsigned char *)certreq_pers, sizeof(certreq_pers) - 1);
-	if (r == 0)
-		r = mbedtls_pk_setup(&key,
-		    mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-	if (r == 0)
-		r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1,
-		    mbedtls_pk_ec(key), mbedtls_ctr_drbg_random, &drbg);
-	if (r != 0) {
-		crypto_strerror(r, why, sizeof(why));
-		crypto_errf(err, errlen, "cannot generate key: %s", why);
+	if (crypto_keygen_ec_p256(&entropy, &drbg, certreq_pers, &key, err,
+	    errlen) == -1)
 		goto out;
-	}
 
 	/* --- the request --- */
 	snprintf(subject, sizeof(subject), "CN=%s", fqdn);

@@ -970,6 +970,85 @@ crypto_unlink_stale(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* --- key and certificate building blocks ------------------------------------- */
+
+int
+crypto_keygen_ec_p256(struct mbedtls_entropy_context *entropy,
+    struct mbedtls_ctr_drbg_context *drbg, const char *pers,
+    struct mbedtls_pk_context *key, char *err, size_t errlen)
+{
+	char why[200];
+	int  r;
+
+	r = mbedtls_ctr_drbg_seed(drbg, mbedtls_entropy_func, entropy,
+	    (const unsigned char *)pers, strlen(pers));
+	if (r == 0)
+		r = mbedtls_pk_setup(key,
+		    mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+	if (r == 0)
+		r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1,
+		    mbedtls_pk_ec(*key), mbedtls_ctr_drbg_random, drbg);
+	if (r != 0) {
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot generate key: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+crypto_crt_setup(struct mbedtls_x509write_cert *crt,
+    struct mbedtls_pk_context *key, struct mbedtls_ctr_drbg_context *drbg,
+    const char *subject, time_t from, time_t until, char *err, size_t errlen)
+{
+	mbedtls_mpi   serial;
+	unsigned char serialbuf[CRYPTO_SERIAL_BYTES];
+	char          nb[16], na[16], why[200];
+	int           r, rc = -1;
+
+	mbedtls_mpi_init(&serial);
+	if (crypto_validity_text(from, nb, sizeof(nb)) == -1 ||
+	    crypto_validity_text(until, na, sizeof(na)) == -1) {
+		crypto_errf(err, errlen, "cannot format validity dates");
+		goto out;
+	}
+	mbedtls_x509write_crt_set_version(crt, MBEDTLS_X509_CRT_VERSION_3);
+	mbedtls_x509write_crt_set_md_alg(crt, MBEDTLS_MD_SHA256);
+	mbedtls_x509write_crt_set_subject_key(crt, key);
+	mbedtls_x509write_crt_set_issuer_key(crt, key);
+	if (mbedtls_x509write_crt_set_subject_name(crt, subject) != 0 ||
+	    mbedtls_x509write_crt_set_issuer_name(crt, subject) != 0) {
+		crypto_errf(err, errlen, "\"%s\" is not a distinguished name "
+		    "mbedTLS can parse (write it as \"CN=name, O=org\")",
+		    subject);
+		goto out;
+	}
+	/* Positive (top bit clear) and exactly CRYPTO_SERIAL_BYTES long. */
+	if ((r = mbedtls_ctr_drbg_random(drbg, serialbuf,
+	    sizeof(serialbuf))) == 0) {
+		serialbuf[0] = (unsigned char)((serialbuf[0] & 0x7f) | 0x40);
+		r = mbedtls_mpi_read_binary(&serial, serialbuf,
+		    sizeof(serialbuf));
+	}
+	if (r != 0 ||
+	    (r = mbedtls_x509write_crt_set_serial(crt, &serial)) != 0 ||
+	    (r = mbedtls_x509write_crt_set_validity(crt, nb, na)) != 0 ||
+	    (r = mbedtls_x509write_crt_set_basic_constraints(crt, 0, -1)) != 0 ||
+	    (r = mbedtls_x509write_crt_set_key_usage(crt,
+	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) != 0 ||
+	    (r = mbedtls_x509write_crt_set_subject_key_identifier(crt)) != 0 ||
+	    (r = mbedtls_x509write_crt_set_authority_key_identifier(crt)) != 0) {
+		crypto_strerror(r, why, sizeof(why));
+		crypto_errf(err, errlen, "cannot build the certificate: %s", why);
+		goto out;
+	}
+	rc = 0;
+out:
+	mbedtls_platform_zeroize(serialbuf, sizeof(serialbuf));
+	mbedtls_mpi_free(&serial);
+	return rc;
+}
+
 int
 crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
     int days, const char *cert_path, const char *key_path, char *err,
@@ -979,15 +1058,13 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context       key;
 	mbedtls_x509write_cert   crt;
-	mbedtls_mpi              serial;
 	unsigned char            keypem[CRYPTO_KEY_PEM_BYTES];
-	unsigned char            serialbuf[CRYPTO_SERIAL_BYTES];
 	unsigned char            ekubuf[CRYPTO_EKU_DER_MAX];
 	unsigned char           *sanbuf = NULL, *certpem = NULL;
 	unsigned char           *der;
 	size_t                   sansize = 0, certsize = 0, derlen;
 	char                     subject[LIMIT_FQDN_BYTES + 8];
-	char                     nb[16], na[16], why[200];
+	char                     why[200];
 	char                     ktmp[CRYPTO_TMP_MAX] = "";
 	char                     ctmp[CRYPTO_TMP_MAX] = "";
 	time_t                   now;
@@ -999,7 +1076,6 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 	mbedtls_ctr_drbg_init(&drbg);
 	mbedtls_pk_init(&key);
 	mbedtls_x509write_crt_init(&crt);
-	mbedtls_mpi_init(&serial);
 	memset(keypem, 0, sizeof(keypem));
 
 	/* --- check the request before touching anything --- */
@@ -1033,59 +1109,21 @@ crypto_selfsigned(const char *fqdn, const char *const *sans, int nsans,
 		goto out;
 	}
 
-	/* --- key, serial, validity --- */
-	r = mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
-	    (const unsigned char *)crypto_pers, sizeof(crypto_pers) - 1);
-	if (r == 0)
-		r = mbedtls_pk_setup(&key,
-		    mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
-	if (r == 0)
-		r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1,
-		    mbedtls_pk_ec(key), mbedtls_ctr_drbg_random, &drbg);
-	if (r == 0)
-		r = mbedtls_ctr_drbg_random(&drbg, serialbuf,
-		    sizeof(serialbuf));
-	if (r != 0) {
-		crypto_strerror(r, why, sizeof(why));
-		crypto_errf(err, errlen, "cannot generate key: %s", why);
+	/* --- key, then the certificate --- */
+	if (crypto_keygen_ec_p256(&entropy, &drbg, crypto_pers, &key, err,
+	    errlen) == -1)
 		goto out;
-	}
-	/* Positive (top bit clear) and exactly CRYPTO_SERIAL_BYTES long. */
-	serialbuf[0] = (unsigned char)((serialbuf[0] & 0x7f) | 0x40);
-	now = time(NULL);
-	if (crypto_validity_text(now - CRYPTO_BACKDATE_SECS, nb,
-	    sizeof(nb)) == -1 || crypto_validity_text(now +
-	    (time_t)days * CRYPTO_SECS_PER_DAY, na, sizeof(na)) == -1) {
-		crypto_errf(err, errlen, "cannot format validity dates");
-		goto out;
-	}
 	snprintf(subject, sizeof(subject), "CN=%s", fqdn);
+	now = time(NULL);
+	if (crypto_crt_setup(&crt, &key, &drbg, subject,
+	    now - CRYPTO_BACKDATE_SECS, now + (time_t)days * CRYPTO_SECS_PER_DAY,
+	    err, errlen) == -1)
+		goto out;
 
 	/* --- extension values mbedTLS 2.28 cannot write itself --- */
 	sansize = crypto_ext_san_size(fqdn, sans, nsans);
 	if ((sanbuf = malloc(sansize)) == NULL) {
 		crypto_errf(err, errlen, "out of memory");
-		goto out;
-	}
-
-	/* --- the certificate --- */
-	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
-	mbedtls_x509write_crt_set_subject_key(&crt, &key);
-	mbedtls_x509write_crt_set_issuer_key(&crt, &key);
-	if ((r = mbedtls_mpi_read_binary(&serial, serialbuf,
-	    sizeof(serialbuf))) != 0 ||
-	    (r = mbedtls_x509write_crt_set_serial(&crt, &serial)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_subject_name(&crt, subject)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_issuer_name(&crt, subject)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_validity(&crt, nb, na)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_basic_constraints(&crt, 0, -1)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_key_usage(&crt,
-	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_subject_key_identifier(&crt)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_authority_key_identifier(&crt)) != 0) {
-		crypto_strerror(r, why, sizeof(why));
-		crypto_errf(err, errlen, "cannot build certificate: %s", why);
 		goto out;
 	}
 	if (crypto_ext_eku(CRYPTO_EKU_SERVER_AUTH, ekubuf, sizeof(ekubuf), &der,
@@ -1153,10 +1191,8 @@ out:
 			unlink(cert_path);
 	}
 	mbedtls_platform_zeroize(keypem, sizeof(keypem));
-	mbedtls_platform_zeroize(serialbuf, sizeof(serialbuf));
 	free(certpem);
 	free(sanbuf);
-	mbedtls_mpi_free(&serial);
 	mbedtls_x509write_crt_free(&crt);
 	mbedtls_pk_free(&key);
 	mbedtls_ctr_drbg_free(&drbg);

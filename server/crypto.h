@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define CRYPTO_DN_MAX   512
 #define CRYPTO_SANS_MAX 1024
@@ -108,7 +109,11 @@ void crypto_wipe(void *p, size_t n);
  * cannot write itself.  mbedTLS types appear only as incomplete structs,
  * so including this header still pulls in no mbedTLS header. */
 
+struct mbedtls_ctr_drbg_context;
+struct mbedtls_entropy_context;
+struct mbedtls_pk_context;
 struct mbedtls_x509_crt;
+struct mbedtls_x509write_cert;
 
 /* crypto_errf - snprintf into err unless err is NULL or errlen is 0. */
 void crypto_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -222,6 +227,30 @@ int crypto_ext_san(const char *fqdn, const char *const *sans, int nsans,
  */
 int crypto_crt_load(const char *path, struct mbedtls_x509_crt *chain,
     int *count, char *err, size_t errlen);
+
+/*
+ * crypto_keygen_ec_p256 - seed drbg from entropy with the personalisation
+ * string pers, then make a new P-256 key in key.  All three are
+ * initialised and freed by the caller; key must not be set up yet.
+ * Returns 0, or -1 with the reason in err.
+ */
+int crypto_keygen_ec_p256(struct mbedtls_entropy_context *entropy,
+    struct mbedtls_ctr_drbg_context *drbg, const char *pers,
+    struct mbedtls_pk_context *key, char *err, size_t errlen);
+
+/*
+ * crypto_crt_setup - the fields every self-signed certificate made here
+ * shares, into crt (initialised and freed by the caller): version 3, a
+ * positive 16-byte serial from drbg, validity from..until (UTC), subject =
+ * issuer = the DN subject, subject key = issuer key = key, SHA-256,
+ * basicConstraints CA:FALSE, keyUsage digitalSignature and the subject
+ * and authority key identifiers.  The extendedKeyUsage and any
+ * subjectAltName are the caller's.  Returns 0, or -1 with the reason in
+ * err.
+ */
+int crypto_crt_setup(struct mbedtls_x509write_cert *crt,
+    struct mbedtls_pk_context *key, struct mbedtls_ctr_drbg_context *drbg,
+    const char *subject, time_t from, time_t until, char *err, size_t errlen);
 
 /* crypto_crt_self_signed - 1 when crt's issuer DN is byte for byte its
  * subject DN and its signature verifies with its own key, else 0. */

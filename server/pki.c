@@ -106,7 +106,6 @@
 #define PKI_YEARS_MAX        20          /* validity of a generated certificate */
 #define PKI_RSA_BITS         2048        /* generated key; also the import minimum */
 #define PKI_RSA_EXPONENT     65537
-#define PKI_SERIAL_BYTES     16          /* random serial (RFC 5280: <= 20) */
 #define PKI_BACKDATE_SECS    3600        /* notBefore = now - 1 h, for clock skew */
 #define PKI_KEY_PEM_BYTES    16384       /* PEM of a key up to RSA-8192 (~6.5 KB) */
 #define PKI_CERT_PEM_BYTES   8192        /* PEM of the generated certificate */
@@ -1612,18 +1611,6 @@ out:
 	return rc;
 }
 
-/* t as the "YYYYMMDDhhmmss" (UTC) that mbedtls_x509write_crt_set_validity takes. */
-static int
-pki_validity_text(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y%m%d%H%M%S", &tm) != 14)
-		return -1;
-	return 0;
-}
-
 /* Whether s is 1..PKI_SUBJECT_MAX printable ASCII bytes. */
 static int
 pki_subject_ok(const char *s)
@@ -1647,12 +1634,10 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	mbedtls_pk_context       key;
 	mbedtls_x509write_cert   crt;
 	mbedtls_x509_crt         check;
-	mbedtls_mpi              serial;
-	unsigned char            serialbuf[PKI_SERIAL_BYTES];
 	unsigned char            ekubuf[CRYPTO_EKU_DER_MAX];
 	unsigned char           *keypem = NULL, *certpem = NULL, *der;
 	size_t                   derlen;
-	char                     nb[16], na[16], why[200];
+	char                     why[200];
 	struct tm                tm;
 	time_t                   now, until;
 	int                      r, rc = -1;
@@ -1663,7 +1648,6 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	mbedtls_pk_init(&key);
 	mbedtls_x509write_crt_init(&crt);
 	mbedtls_x509_crt_init(&check);
-	mbedtls_mpi_init(&serial);
 
 	if (!pki_subject_ok(subject)) {
 		crypto_errf(err, errlen, "the subject must be 1..%d printable "
@@ -1684,9 +1668,7 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 	}
 	tm.tm_year += years;
 	until = timegm(&tm);
-	if (until == (time_t)-1 || pki_validity_text(now - PKI_BACKDATE_SECS,
-	    nb, sizeof(nb)) == -1 || pki_validity_text(until, na,
-	    sizeof(na)) == -1) {
+	if (until == (time_t)-1) {
 		crypto_errf(err, errlen, "cannot format validity dates");
 		goto out;
 	}
@@ -1706,42 +1688,15 @@ pki_signing_create(const char *data_dir, const char *subject, int years,
 		r = mbedtls_rsa_gen_key(mbedtls_pk_rsa(key),
 		    mbedtls_ctr_drbg_random, &drbg, PKI_RSA_BITS,
 		    PKI_RSA_EXPONENT);
-	if (r == 0)
-		r = mbedtls_ctr_drbg_random(&drbg, serialbuf,
-		    sizeof(serialbuf));
 	if (r != 0) {
 		crypto_strerror(r, why, sizeof(why));
 		crypto_errf(err, errlen, "cannot generate the RSA key: %s", why);
 		goto out;
 	}
-	/* Positive (top bit clear) and exactly PKI_SERIAL_BYTES long. */
-	serialbuf[0] = (unsigned char)((serialbuf[0] & 0x7f) | 0x40);
-
-	mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
-	mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
-	mbedtls_x509write_crt_set_subject_key(&crt, &key);
-	mbedtls_x509write_crt_set_issuer_key(&crt, &key);
-	if ((r = mbedtls_x509write_crt_set_subject_name(&crt, subject)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_issuer_name(&crt, subject)) != 0) {
-		crypto_errf(err, errlen, "\"%s\" is not a distinguished name "
-		    "mbedTLS can parse (write it as \"CN=name, O=org\")",
-		    subject);
-		goto out;
-	}
 	/* No subjectAltName: a code-signing certificate names no host. */
-	if ((r = mbedtls_mpi_read_binary(&serial, serialbuf,
-	    sizeof(serialbuf))) != 0 ||
-	    (r = mbedtls_x509write_crt_set_serial(&crt, &serial)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_validity(&crt, nb, na)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_basic_constraints(&crt, 0, -1)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_key_usage(&crt,
-	    MBEDTLS_X509_KU_DIGITAL_SIGNATURE)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_subject_key_identifier(&crt)) != 0 ||
-	    (r = mbedtls_x509write_crt_set_authority_key_identifier(&crt)) != 0) {
-		crypto_strerror(r, why, sizeof(why));
-		crypto_errf(err, errlen, "cannot build the certificate: %s", why);
+	if (crypto_crt_setup(&crt, &key, &drbg, subject,
+	    now - PKI_BACKDATE_SECS, until, err, errlen) == -1)
 		goto out;
-	}
 	if (crypto_ext_eku(CRYPTO_EKU_CODE_SIGNING, ekubuf, sizeof(ekubuf), &der,
 	    &derlen) == -1 || mbedtls_x509write_crt_set_extension(&crt,
 	    MBEDTLS_OID_EXTENDED_KEY_USAGE,
@@ -1775,8 +1730,6 @@ out:
 	pki_free(keypem, PKI_KEY_PEM_BYTES);
 	free(certpem);
 	mbedtls_x509_crt_free(&check);
-	mbedtls_platform_zeroize(serialbuf, sizeof(serialbuf));
-	mbedtls_mpi_free(&serial);
 	mbedtls_x509write_crt_free(&crt);
 	mbedtls_pk_free(&key);
 	mbedtls_ctr_drbg_free(&drbg);

@@ -29,24 +29,11 @@
 #include "authenticode_int.h"
 #include "crypto.h"
 #include "t.h"
+#include "t_util.h"
 
 #define T_RAND_BYTES   (100 * 1024)
 #define T_COMP_BYTES   (200 * 1024)
 #define T_OUT_MAX      8192
-
-static char tdir[64];
-
-/* tdir/name in one of a few rotating static buffers. */
-static const char *
-tpath(const char *name)
-{
-	static char bufs[8][256];
-	static int  next;
-	char       *b = bufs[next++ % 8];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tdir, name);
-	return b;
-}
 
 /*
  * Run a shell command in tdir; its output (stdout and stderr) goes to
@@ -77,43 +64,6 @@ sh_out(char *out, size_t outlen, const char *fmt, ...)
 		;
 	st = pclose(fp);
 	return st == -1 ? -1 : WEXITSTATUS(st);
-}
-
-#define sh(...) sh_out(NULL, 0, __VA_ARGS__)
-
-/* Whole file into a malloc'd buffer; NULL if unreadable. */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE    *fp = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long     n;
-
-	*len = 0;
-	if (fp == NULL)
-		return NULL;
-	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
-	    fseek(fp, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, fp) == (size_t)n) {
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(fp);
-	return buf;
-}
-
-static int
-spit(const char *path, const void *p, size_t n)
-{
-	FILE *fp = fopen(path, "wb");
-	int   ok;
-
-	if (fp == NULL)
-		return -1;
-	ok = fwrite(p, 1, n, fp) == n;
-	return (fclose(fp) == 0 && ok) ? 0 : -1;
 }
 
 /* 1 when files a and b hold the same bytes. */
@@ -365,13 +315,11 @@ test_cabinets(void)
 		if (k == 2) {
 			/* PEM text instead of paths. */
 			size_t pl, kl;
-			char  *pem = (char *)slurp(tpath("rsa.pem"), &pl);
-			char  *key = (char *)slurp(tpath("rsa.key"), &kl);
+			char  *pem = slurp_str(tpath("rsa.pem"), &pl);
+			char  *key = slurp_str(tpath("rsa.key"), &kl);
 
 			T_CHECK(line, pem != NULL && key != NULL, "read PEM");
 			if (pem != NULL && key != NULL) {
-				pem[pl] = '\0';
-				key[kl] = '\0';
 				sign_and_check(line, (int)k, cab, len, pem, key,
 				    "rsa.pem", "text");
 				crypto_wipe(key, kl);
@@ -520,13 +468,8 @@ test_sign_refusals(void)
 int
 main(void)
 {
-	char tmpl[] = "/tmp/test_acsign.XXXXXX";
-
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
+	if (t_mkdtemp("test_acsign") == -1)
 		return 1;
-	}
-	snprintf(tdir, sizeof(tdir), "%s", tmpl);
 	if (make_inputs() == -1 || make_certs() == -1) {
 		T_OK(0, "fixtures in %s", tdir);
 		return t_done("test_authenticode_sign");
@@ -534,9 +477,6 @@ main(void)
 	test_cabinets();
 	test_build_refusals();
 	test_sign_refusals();
-	if (t_fail == 0)
-		sh("rm -rf '%s'", tdir);
-	else
-		fprintf(stderr, "kept %s\n", tdir);
+	t_rmtemp("test_authenticode_sign", t_fail);
 	return t_done("test_authenticode_sign");
 }

@@ -30,71 +30,8 @@
 
 #include "authenticode.h"
 #include "t.h"
-
-static char tdir[64];
-
-/* tdir/name in one of a few rotating static buffers. */
-static const char *
-tpath(const char *name)
-{
-	static char bufs[8][256];
-	static int  next;
-	char       *b = bufs[next++ % 8];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tdir, name);
-	return b;
-}
-
-/* Run a shell command in tdir (output to tdir/sh.log); its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	char    cmd[4096], full[4400];
-	va_list ap;
-	int     st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) >>sh.log 2>&1", tdir, cmd);
-	st = system(full);
-	return st == -1 ? -1 : WEXITSTATUS(st);
-}
-
-/* The whole of tdir/name, malloc'd at its exact size (so ASan sees overruns). */
-static uint8_t *
-slurp(const char *name, size_t *len)
-{
-	FILE *f = fopen(tpath(name), "rb");
-	uint8_t *p = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (p = malloc((size_t)n)) != NULL && fread(p, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
-
-static int
-spit(const char *name, const void *p, size_t n)
-{
-	FILE *f = fopen(tpath(name), "wb");
-	int ok;
-
-	if (f == NULL)
-		return -1;
-	ok = fwrite(p, 1, n, f) == n;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
+#define T_SH_SINK ">>sh.log"   /* the fixtures' output, for a failure */
+#include "t_util.h"
 
 static void
 put16(uint8_t *p, uint32_t v)
@@ -156,7 +93,7 @@ write_stored_cab(const char *cabname, const char *name, const uint8_t *data,
 	put16(buf + off_data + 4, n);           /* cbData */
 	put16(buf + off_data + 6, n);           /* cbUncomp */
 	memcpy(buf + off_data + 8, data, n);
-	return spit(cabname, buf, total);
+	return spit(tpath(cabname), buf, total);
 }
 
 /*
@@ -298,7 +235,7 @@ test_table(void)
 		size_t n;
 		int rc;
 
-		if ((p = slurp(c->cab, &n)) == NULL) {
+		if ((p = slurp(tpath(c->cab), &n)) == NULL) {
 			T_CHECK(c->line, 0, "cannot read %s", c->cab);
 			continue;
 		}
@@ -325,11 +262,11 @@ test_who(void)
 	uint8_t *p, *t;
 	size_t n, tn;
 
-	if ((t = slurp("self.sha1", &tn)) != NULL) {
+	if ((t = slurp(tpath("self.sha1"), &tn)) != NULL) {
 		snprintf(sha1, sizeof(sha1), "%.*s", (int)(tn > 40 ? 40 : tn), (char *)t);
 		free(t);
 	}
-	if ((p = slurp("self.cab", &n)) == NULL) {
+	if ((p = slurp(tpath("self.cab"), &n)) == NULL) {
 		T_OK(0, "self.cab missing");
 		return;
 	}
@@ -353,7 +290,7 @@ test_who(void)
 	    "NULL stores");
 	free(p);
 
-	if ((p = slurp("leaf.cab", &n)) == NULL) {
+	if ((p = slurp(tpath("leaf.cab"), &n)) == NULL) {
 		T_OK(0, "leaf.cab missing");
 		return;
 	}
@@ -380,7 +317,7 @@ test_tamper(void)
 	uint32_t sigpos, siglen;
 	int bad = 0, first_ok = -1;
 
-	if ((p = slurp("self.cab", &n)) == NULL || n < 60) {
+	if ((p = slurp(tpath("self.cab"), &n)) == NULL || n < 60) {
 		T_OK(0, "self.cab missing");
 		free(p);
 		return;
@@ -443,7 +380,7 @@ test_bounds(void)
 	int ok = 0;
 	unsigned seed = 12345;
 
-	if ((p = slurp("small.cab", &n)) == NULL) {
+	if ((p = slurp(tpath("small.cab"), &n)) == NULL) {
 		T_OK(0, "small.cab missing");
 		return;
 	}
@@ -504,16 +441,12 @@ int
 main(void)
 {
 	static const uint8_t hello[] = "stored cabinet payload for Authenticode tests\n";
-	char tmpl[] = "/tmp/test_authenticode.XXXXXX";
 
-	if (mkdtemp(tmpl) == NULL) {
-		perror("mkdtemp");
+	if (t_mkdtemp("test_authenticode") == -1)
 		return 1;
-	}
-	snprintf(tdir, sizeof(tdir), "%s", tmpl);
 	T_OK(write_stored_cab("stored.cab", "hello.txt", hello, sizeof(hello) - 1) == 0,
 	    "write stored.cab");
-	T_OK(spit("fixtures.sh", fixtures, sizeof(fixtures) - 1) == 0, "write fixtures");
+	T_OK(spit(tpath("fixtures.sh"), fixtures, sizeof(fixtures) - 1) == 0, "write fixtures");
 	if (sh("sh fixtures.sh") != 0) {
 		T_OK(0, "fixtures failed (openssl, osslsigncode needed); see %s/sh.log", tdir);
 		return t_done("test_authenticode_verify");
@@ -522,9 +455,6 @@ main(void)
 	test_who();
 	test_tamper();
 	test_bounds();
-	if (t_fail == 0)
-		sh("rm -rf '%s'", tdir);
-	else
-		fprintf(stderr, "fixtures kept in %s\n", tdir);
+	t_rmtemp("test_authenticode_verify", t_fail);
 	return t_done("test_authenticode_verify");
 }

@@ -18,10 +18,9 @@
 #include "crypto.h"
 #include "log.h"
 #include "t.h"
+#include "t_util.h"
 
 #define NOW INT64_C(1790000000)
-
-static char tdir[64];
 
 static const uint8_t server_a[16] = {
 	0x5e, 0x1f, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05,
@@ -32,45 +31,13 @@ static const uint8_t server_b[16] = {
 	0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0e
 };
 
-/* tdir/name in one of a few rotating static buffers. */
-static const char *
-tpath(const char *name)
-{
-	static char bufs[8][256];
-	static int  next;
-	char       *b = bufs[next++ % 8];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tdir, name);
-	return b;
-}
-
-static int
-sh(const char *cmd)
-{
-	char full[1024];
-	int  st;
-
-	snprintf(full, sizeof(full), "cd '%s' && (%s) >/dev/null 2>&1", tdir,
-	    cmd);
-	st = system(full);
-	return st == -1 ? -1 : WEXITSTATUS(st);
-}
-
-/* Size and permission bits of path, or -1. */
+/* Size of path itself, or -1. */
 static long
 file_size(const char *path)
 {
 	struct stat st;
 
 	return lstat(path, &st) == -1 ? -1 : (long)st.st_size;
-}
-
-static int
-file_mode(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == -1 ? -1 : (int)(st.st_mode & 07777);
 }
 
 static int
@@ -751,11 +718,8 @@ int
 main(void)
 {
 	log_init(0, LOG_LVL_WARN, "test_cookie");
-	snprintf(tdir, sizeof(tdir), "/tmp/test_cookie.XXXXXX");
-	if (mkdtemp(tdir) == NULL) {
-		perror("mkdtemp");
+	if (t_mkdtemp("test_cookie") == -1)
 		return 1;
-	}
 	test_key_file();
 	test_key_race();
 	test_round_trip();

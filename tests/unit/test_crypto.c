@@ -27,77 +27,7 @@
 
 #include "server.h"
 #include "t.h"
-
-static char tdir[64];
-
-/* tdir/name in one of a few rotating static buffers. */
-static const char *
-tpath(const char *name)
-{
-	static char bufs[8][256];
-	static int  next;
-	char       *b = bufs[next++ % 8];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tdir, name);
-	return b;
-}
-
-/* Run a shell command in tdir, output discarded; returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	char    cmd[2048], full[2300];
-	va_list ap;
-	int     st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) >/dev/null 2>&1", tdir,
-	    cmd);
-	st = system(full);
-	return st == -1 ? -1 : WEXITSTATUS(st);
-}
-
-/* Run a shell command in tdir and capture stdout+stderr into out. */
-static int capture(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int
-capture(char *out, size_t len, const char *fmt, ...)
-{
-	char    cmd[2048], full[2300];
-	va_list ap;
-	FILE   *f;
-	size_t  n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) 2>&1", tdir, cmd);
-	out[0] = '\0';
-	if ((f = popen(full, "r")) == NULL)
-		return -1;
-	n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	return pclose(f);
-}
-
-static mode_t
-file_mode(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return (mode_t)-1;
-	return st.st_mode & 07777;
-}
-
-static int
-exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
+#include "t_util.h"
 
 /* Number of entries in tdir whose name ends in ".tmp". */
 static int
@@ -950,11 +880,8 @@ main(void)
 {
 	int rc;
 
-	snprintf(tdir, sizeof(tdir), "/tmp/test_crypto.XXXXXX");
-	if (mkdtemp(tdir) == NULL) {
-		perror("mkdtemp");
+	if (t_mkdtemp("test_crypto") == -1)
 		return 1;
-	}
 	test_selfsigned();
 	test_selfsigned_files();
 	rc = make_fixtures();
@@ -970,9 +897,6 @@ main(void)
 	test_ct_equal();
 	test_wipe();
 
-	if (t_fail == 0)
-		sh("rm -rf '%s'", tdir);
-	else
-		fprintf(stderr, "test_crypto: files kept in %s\n", tdir);
+	t_rmtemp("test_crypto", t_fail);
 	return t_done("test_crypto");
 }

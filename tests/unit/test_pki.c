@@ -27,62 +27,9 @@
 #include "crypto.h"
 #include "pki.h"
 #include "t.h"
+#include "t_util.h"
 
-static char tdir[64];
 static char data[128];     /* the data_dir under test */
-
-/* tdir/name in one of a few rotating static buffers. */
-static const char *
-tpath(const char *name)
-{
-	static char bufs[8][256];
-	static int  next;
-	char       *b = bufs[next++ % 8];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", tdir, name);
-	return b;
-}
-
-/* Run a shell command in tdir, output discarded; returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	char    cmd[4096], full[4400];
-	va_list ap;
-	int     st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) >/dev/null 2>&1", tdir,
-	    cmd);
-	st = system(full);
-	return st == -1 ? -1 : WEXITSTATUS(st);
-}
-
-/* Run a shell command in tdir and capture stdout+stderr into out. */
-static int capture(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int
-capture(char *out, size_t len, const char *fmt, ...)
-{
-	char    cmd[4096], full[4400];
-	va_list ap;
-	FILE   *f;
-	size_t  n;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full), "cd '%s' && (%s) 2>&1", tdir, cmd);
-	out[0] = '\0';
-	if ((f = popen(full, "r")) == NULL)
-		return -1;
-	n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	return pclose(f);
-}
 
 /* Call fn(data) with stdout captured into out; returns fn's result. */
 static int
@@ -108,22 +55,6 @@ capture_fn(char *out, size_t len, int (*fn)(const char *))
 		fclose(f);
 	}
 	return rc;
-}
-
-static mode_t
-file_mode(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return (mode_t)-1;
-	return st.st_mode & 07777;
-}
-
-static int
-exists(const char *path)
-{
-	return access(path, F_OK) == 0;
 }
 
 /* data/rel */
@@ -902,13 +833,8 @@ test_empty(void)
 int
 main(void)
 {
-	char cmd[128];
-
-	snprintf(tdir, sizeof(tdir), "/tmp/test_pki.XXXXXX");
-	if (mkdtemp(tdir) == NULL) {
-		perror("mkdtemp");
+	if (t_mkdtemp("test_pki") == -1)
 		return 1;
-	}
 	snprintf(data, sizeof(data), "%s/data", tdir);
 	test_create();
 	test_create_refusals();
@@ -919,10 +845,6 @@ main(void)
 	test_p12_damage();
 	test_trust();
 	test_empty();
-	if (t_fail == 0) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tdir);
-		(void)system(cmd);
-	} else
-		fprintf(stderr, "scratch kept in %s\n", tdir);
+	t_rmtemp("test_pki", t_fail);
 	return t_done("test_pki");
 }
