@@ -6,7 +6,6 @@
  *
  *   wsusutil init DIR [--fqdn NAME]       embedded default for `make run`
  *   wsusutil -c FILE configuressl FQDN [--force]
- *   wsusutil -c FILE checkcert
  *   wsusutil -c FILE import-updates PATH...
  *   wsusutil -c FILE group add NAME [--parent NAME]
  *   wsusutil -c FILE assign COMPUTER GROUP
@@ -14,6 +13,8 @@
  *   wsusutil -c FILE decline UPDATE-ID
  *   wsusutil -c FILE computers [--json]
  *   wsusutil -c FILE updates [--json] [--all]
+ * and, in their own files: signingcert, trust (wsusutil_pki.c), certreq,
+ * checkcert, clientconfig (wsusutil_tls.c), publish (publish.c).
  */
 #include <dirent.h>
 #include <errno.h>
