@@ -22,6 +22,12 @@
 #define CLIENT_PROTOCOL_VERSION  "3.2"
 #define CLIENT_AUTH_PLUGIN       "SimpleTargeting"
 #define CLIENT_GROUPS_MAX        64
+/*
+ * A computer's last sync time is written at most this often (seconds):
+ * the write was 5 % of a delta scan.  A stale value only makes
+ * ChangedUpdates repeat an approval change the client already has.
+ */
+#define CLIENT_SYNC_RECORD_S     60
 
 /* Map a cookie_open verdict to its fault; 0 when the cookie is good. */
 static int
@@ -352,7 +358,8 @@ client_sync_updates(struct ws_call *c)
 	soap_elem(&c->out, "DriverSyncNotNeeded", "true");
 	wbuf_puts(&c->out, "</SyncUpdatesResult>");
 	soap_end(c);
-	if (store_computer_touch_sync(c->st, comp.computer_id, c->now) == -1)
+	if (c->now - comp.last_sync >= CLIENT_SYNC_RECORD_S &&
+	    store_computer_touch_sync(c->st, comp.computer_id, c->now) == -1)
 		goto out;
 	log_info("SyncUpdates: %s (%s): %d new update(s)%s, %d installed non-leaf, "
 	    "%d cached", comp.computer_id, comp.dns_name, n,
