@@ -1,104 +1,136 @@
 # wsusd - a WSUS-compatible update server.  `make run` builds and starts it
 # on an embedded default; `make test` builds and runs every test, then runs
 # the suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+# Three programs and the folders they link (README, "Architecture"):
+#   wsusd       server/  + webservices/ + store/ + conf/ + common/
+#   wsusutil    admin/   + store/ + conf/ + common/
+#   wsusclient  tools/   + common/
+# Each folder is a static library built with only the include paths its
+# rules allow (INC_*), so a forbidden include does not compile.
 
 CC       ?= cc
 BUILD    ?= build
 SANITIZER ?=
 CFLAGS   ?= -O2 -g
+VERSION  := 0.1.0
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wmissing-prototypes \
             -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_GNU_SOURCE -iquote server -iquote conf -iquote store -iquote webservices
+CPPFLAGS += -D_GNU_SOURCE -DWSUSD_VERSION='"$(VERSION)"'
 ifneq ($(SANITIZER),)
 CFLAGS   += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
 LDFLAGS  += -fsanitize=$(SANITIZER)
 endif
 LIBS_SRV := -lmicrohttpd -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lz -lexpat -lpthread
-LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lpthread
+LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lz -lexpat -lpthread
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libmbedtls-dev libsqlite3-dev \
              zlib1g-dev libexpat1-dev libcurl4-openssl-dev
 DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 procps iproute2
-DEB_TEST  += gcab
+DEB_TEST  += gcab git mandoc systemd lintian dpkg-dev fakeroot
 DEB_BENCH := nginx-light wrk hyperfine
 
-CONF_SRCS := conf/config.c
-STORE_SRCS := store/db.c store/stmt.c store/schema.c store/advert.c store/group.c store/guid.c \
-              store/catalog.c store/approval.c store/computer.c store/report.c
-STORE_SRCS += store/expire.c
-WS_SRCS   := webservices/soap.c webservices/wsdl.c webservices/services.c \
-             webservices/xpress.c webservices/cookie.c webservices/xml.c webservices/updatedoc.c webservices/wsdl_blob.S
-WS_SRCS   += webservices/client.c webservices/simpleauth.c webservices/reporting.c \
-             webservices/catalog.c webservices/encoding.c
-SRV_SRCS  := server/log.c server/route.c server/content.c server/tls.c \
-             server/relay.c server/http.c server/crypto.c server/advert.c
-WSUSD_SRCS := server/main.c $(SRV_SRCS) $(CONF_SRCS) $(STORE_SRCS) $(WS_SRCS)
-UTIL_SRCS := server/wsusutil.c server/log.c server/crypto.c server/advert.c $(CONF_SRCS) $(STORE_SRCS) \
-             webservices/updatedoc.c webservices/xml.c
-UTIL_SRCS += server/wsusutil_tls.c server/certreq.c
-WSUSD_SRCS += server/certwatch.c
-UTIL_SRCS += server/publish.c
-UTIL_SRCS += server/cab.c server/authenticode_sign.c
-UTIL_SRCS += server/pki.c server/wsusutil_pki.c
-
-CLIENT_SRCS := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
+# --- sources, one list per folder --------------------------------------------
+COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c \
+               common/cab.c common/authenticode_sign.c common/authenticode_verify.c
+CONF_SRCS   := conf/config.c
+STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c \
+               store/group.c store/guid.c store/catalog.c store/approval.c \
+               store/computer.c store/report.c store/expire.c store/updatedoc.c
+WS_SRCS     := webservices/services.c webservices/soap.c webservices/wsdl.c \
+               webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
+               webservices/client.c webservices/simpleauth.c webservices/reporting.c \
+               webservices/catalog.c
+SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
+               server/http.c server/advert.c server/certwatch.c
+ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
+               admin/pki.c admin/publish.c
+TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
-               webservices/xml.c webservices/xpress.c server/crypto.c server/log.c
-CLIENT_SRCS += tools/wua_trust.c server/authenticode_verify.c server/cab.c
-LIBS_CLI += -lz
+               tools/wua_trust.c
 
-UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie test_xml test_updatedoc
-UNIT_TESTS += test_authenticode_verify
-UNIT_TESTS += test_authenticode_sign
-UNIT_TESTS += test_pki
+# --- what each folder may include ----------------------------------------------
+# server/limits.h is the index of every limit; conf/, webservices/ and
+# admin/ read it (tests/layout.sh checks that it is the only server/ header
+# they include).
+INC_common      := -iquote common
+INC_conf        := -iquote conf -iquote common -iquote server
+INC_store       := -iquote store -iquote common
+INC_webservices := -iquote webservices -iquote store -iquote conf -iquote common -iquote server
+INC_server      := -iquote server -iquote webservices -iquote store -iquote conf -iquote common
+INC_admin       := -iquote admin -iquote store -iquote conf -iquote common -iquote server
+INC_tools       := -iquote tools -iquote common
+INC_tests       := -iquote tests/unit $(INC_server) -iquote admin
 
-obj = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
+UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie \
+              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki
+
+obj  = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
+LIB_COMMON := $(BUILD)/lib/libcommon.a
+LIB_CONF   := $(BUILD)/lib/libconf.a
+LIB_STORE  := $(BUILD)/lib/libstore.a
+LIB_WS     := $(BUILD)/lib/libwebservices.a
 
 all: $(BUILD)/wsusd $(BUILD)/wsusutil $(BUILD)/wsusclient
 
+# --- build dependencies: stop before compiling, naming what is missing -----------
+# `make test`, `make run` and `make deps` install them; other goals check.
+ifeq ($(filter deps deps-bench test run clean install-deps,$(MAKECMDGOALS)),)
+ifneq ($(MAKECMDGOALS),help)
+DEPS_MISSING := $(shell ./tests/deps.sh --check $(DEB_BUILD))
+ifneq ($(DEPS_MISSING),)
+$(error missing Debian packages:$(DEPS_MISSING) - run `make deps` (as root or with sudo), or: apt-get install -y$(DEPS_MISSING))
+endif
+endif
+endif
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Wa,-Iwebservices/wsdl -MMD -MP -c -o $@ $<
 
-$(BUILD)/wsusd: $(call obj,$(WSUSD_SRCS))
+$(BUILD)/obj/common/%.o:      INC = $(INC_common)
+$(BUILD)/obj/conf/%.o:        INC = $(INC_conf)
+$(BUILD)/obj/store/%.o:       INC = $(INC_store)
+$(BUILD)/obj/webservices/%.o: INC = $(INC_webservices)
+$(BUILD)/obj/server/%.o:      INC = $(INC_server)
+$(BUILD)/obj/admin/%.o:       INC = $(INC_admin)
+$(BUILD)/obj/tools/%.o:       INC = $(INC_tools)
+$(BUILD)/obj/tests/%.o:       INC = $(INC_tests)
+
+$(BUILD)/lib/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(LIB_COMMON): $(call obj,$(COMMON_SRCS))
+$(LIB_CONF):   $(call obj,$(CONF_SRCS))
+$(LIB_STORE):  $(call obj,$(STORE_SRCS))
+$(LIB_WS):     $(call obj,$(WS_SRCS))
+
+# The archives in dependency order: a folder only calls those after it.
+LIBS_WSUSD := $(LIB_WS) $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
+LIBS_UTIL  := $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
+
+$(BUILD)/wsusd: $(call obj,$(SERVER_SRCS)) $(LIBS_WSUSD)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
-$(BUILD)/wsusutil: $(call obj,$(UTIL_SRCS))
+$(BUILD)/wsusutil: $(call obj,$(ADMIN_SRCS)) $(LIBS_UTIL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
-$(BUILD)/wsusclient: $(call obj,$(CLIENT_SRCS))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI) -lexpat
+$(BUILD)/wsusclient: $(call obj,$(TOOLS_SRCS)) $(LIB_COMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI)
 
-$(BUILD)/test_config: $(call obj,tests/unit/test_config.c $(CONF_SRCS) server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_route: $(call obj,tests/unit/test_route.c server/route.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_range: $(call obj,tests/unit/test_range.c server/content.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_store: $(call obj,tests/unit/test_store.c $(STORE_SRCS) server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_crypto: $(call obj,tests/unit/test_crypto.c server/crypto.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_cookie: $(call obj,tests/unit/test_cookie.c webservices/cookie.c server/crypto.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_xpress: $(call obj,tests/unit/test_xpress.c webservices/xpress.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_xml: $(call obj,tests/unit/test_xml.c webservices/xml.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_updatedoc: $(call obj,tests/unit/test_updatedoc.c webservices/updatedoc.c webservices/xml.c server/crypto.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_authenticode_verify: $(call obj,tests/unit/test_authenticode_verify.c server/authenticode_verify.c server/cab.c server/crypto.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-$(BUILD)/test_authenticode_sign: $(call obj,tests/unit/test_authenticode_sign.c server/cab.c server/authenticode_sign.c server/crypto.c server/log.c)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
-
-$(BUILD)/test_pki: $(call obj,tests/unit/test_pki.c server/pki.c server/crypto.c server/log.c $(CONF_SRCS))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+# Unit tests: the test, the files of the folder under test that are not in
+# a library, and the libraries.
+$(BUILD)/test_route: $(call obj,server/route.c)
+$(BUILD)/test_range: $(call obj,server/content.c)
+$(BUILD)/test_pki:   $(call obj,admin/pki.c)
+$(BUILD)/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_WSUSD)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_WSUSD) $(LIBS_SRV)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -110,7 +142,8 @@ deps-bench:
 
 # --- run on the embedded default ---------------------------------------------
 RUNDIR ?= run
-run: deps all
+run: deps
+	$(MAKE) --no-print-directory all
 	$(BUILD)/wsusutil init $(RUNDIR)
 	exec $(BUILD)/wsusd -c $(RUNDIR)/wsusd.conf
 
@@ -121,36 +154,40 @@ check-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))
 check-e2e: all
 	@./tests/run.sh e2e $(BUILD)
 
-check: check-unit check-e2e
+check-layout:
+	@./tests/layout.sh $(BUILD)
+
+check: check-layout check-unit check-e2e
 
 check-asan:
-	$(MAKE) --no-print-directory BUILD=build-asan SANITIZER=address,undefined check
+	$(MAKE) --no-print-directory BUILD=build-asan SANITIZER=address,undefined check-unit check-e2e
 
 test: deps
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory check-asan
 
-bench: deps deps-bench all
+bench: deps deps-bench
+	$(MAKE) --no-print-directory all
 	./bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-bench run check-unit check-e2e check check-asan test bench clean
+.PHONY: all deps deps-bench run check-unit check-e2e check-layout check check-asan test bench clean
 
 # .incbin is invisible to -MMD: the WSDL blob depends on the WSDL files.
 $(BUILD)/obj/webservices/wsdl_blob.o: $(wildcard webservices/wsdl/*.wsdl)
 
 # --- fuzzing (clang + libFuzzer; not part of `make test`) ---------------------
 FUZZ_SECONDS ?= 30
-FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
+FUZZ_CC := clang -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(INC_tests)
 fuzz:
 	@mkdir -p $(BUILD)/fuzz
-	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xml tests/fuzz/fuzz_xml.c webservices/xml.c server/log.c -lexpat
-	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xpress tests/fuzz/fuzz_xpress.c webservices/xpress.c server/log.c
-	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_cookie tests/fuzz/fuzz_cookie.c webservices/cookie.c server/crypto.c server/log.c -lmbedtls -lmbedx509 -lmbedcrypto
-	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_config tests/fuzz/fuzz_config.c conf/config.c server/log.c
-	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range tests/fuzz/fuzz_range.c server/content.c server/log.c
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xml tests/fuzz/fuzz_xml.c common/xml.c common/log.c -lexpat
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_xpress tests/fuzz/fuzz_xpress.c common/xpress.c common/log.c
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_cookie tests/fuzz/fuzz_cookie.c webservices/cookie.c common/crypto.c common/log.c -lmbedtls -lmbedx509 -lmbedcrypto
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_config tests/fuzz/fuzz_config.c conf/config.c common/log.c
+	$(FUZZ_CC) -o $(BUILD)/fuzz/fuzz_range tests/fuzz/fuzz_range.c server/content.c common/log.c
 	for f in xml xpress cookie config range; do \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) >$(BUILD)/fuzz/$$f.log 2>&1 || \
 			{ tail -30 $(BUILD)/fuzz/$$f.log; exit 1; }; \
@@ -164,7 +201,7 @@ FUZZ_AC := $(BUILD)/fuzz/authenticode
 fuzz-authenticode:
 	@mkdir -p $(FUZZ_AC)/corpus $(FUZZ_AC)/store
 	$(FUZZ_CC) -fno-sanitize-recover=all -o $(BUILD)/fuzz/fuzz_authenticode tests/fuzz/fuzz_authenticode.c \
-		server/authenticode_verify.c server/cab.c server/crypto.c server/log.c -lmbedtls -lmbedx509 -lmbedcrypto -lz
+		common/authenticode_verify.c common/cab.c common/crypto.c common/log.c -lmbedtls -lmbedx509 -lmbedcrypto -lz
 	cd $(FUZZ_AC) && rm -f corpus/seed.cab && echo seed >a.txt && gcab -c -z u.cab a.txt && \
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout k.pem -out store/c.pem -days 30 \
 		-subj /CN=fuzz -addext extendedKeyUsage=codeSigning 2>/dev/null && \

@@ -103,8 +103,8 @@ kv() { grep -Eo "(^| )$1=[0-9.-]+" "$2" | tail -1 | cut -d= -f2; }
 # --- build, certificate, catalogue ------------------------------------------------
 note "building bench/scanstorm.c"
 mkdir -p "$BUILD/bench"
-cc -O2 -Wall -iquote server -iquote webservices -o "$BUILD/bench/scanstorm" \
-	bench/scanstorm.c webservices/xpress.c -lcurl || die "cannot build bench/scanstorm.c"
+cc -O2 -Wall -iquote common -o "$BUILD/bench/scanstorm" \
+	bench/scanstorm.c common/xpress.c -lcurl || die "cannot build bench/scanstorm.c"
 STORM=("${CLIENT[@]}" "$TOP/$BUILD/bench/scanstorm")
 
 mkdir -p "$T/pki"

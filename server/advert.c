@@ -18,21 +18,6 @@ static pthread_mutex_t     advert_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct advert_view  advert_cur;
 static struct store_advert advert_dflt;
 
-int
-advert_url(const char *fqdn, int using_ssl, unsigned http_port,
-    unsigned https_port, char *buf, size_t len)
-{
-	int n;
-
-	if (using_ssl)
-		/* MS-WUSP §2.1: SSL port is 443 when the content port is 80. */
-		n = snprintf(buf, len, "https://%s:%u", fqdn,
-		    http_port == 80 ? 443u : https_port);
-	else
-		n = snprintf(buf, len, "http://%s:%u", fqdn, http_port);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 /* Make a view from a stored configuration. */
 static int
 advert_view_from(const struct store_advert *a, struct advert_view *v)
@@ -40,10 +25,10 @@ advert_view_from(const struct store_advert *a, struct advert_view *v)
 	memset(v, 0, sizeof(*v));
 	if (snprintf(v->fqdn, sizeof(v->fqdn), "%s", a->fqdn) >= (int)sizeof(v->fqdn))
 		return -1;
-	if (advert_url(a->fqdn, a->using_ssl, a->http_port, a->https_port,
+	if (store_advert_url(a->fqdn, a->using_ssl, a->http_port, a->https_port,
 	    v->soap_url, sizeof(v->soap_url)) == -1)
 		return -1;
-	if (advert_url(a->fqdn, 0, a->http_port, a->https_port,
+	if (store_advert_url(a->fqdn, 0, a->http_port, a->https_port,
 	    v->content_url, sizeof(v->content_url)) == -1)
 		return -1;
 	v->generation = a->generation;

@@ -16,6 +16,14 @@
 #ifndef WSUSD_LIMITS_H
 #define WSUSD_LIMITS_H
 
+/*
+ * The decoders in common/ (Authenticode, cabinets, DNS names), linked by
+ * wsusclient and wsusutil as well as wsusd, keep their bounds in
+ * common/limits_common.h, included here so that this file stays the one
+ * index of every limit.
+ */
+#include "limits_common.h"
+
 /* --- connections ------------------------------------------------------ */
 #define LIMIT_CONNECTIONS              20000   /* per listener, all peers */
 #define LIMIT_CONNECTIONS_PER_IP         512   /* per listener; DO opens >= 7 */
@@ -57,19 +65,6 @@
 /* --- configuration file ------------------------------------------------- */
 #define LIMIT_CONF_LINE_BYTES           4096   /* one line of wsusd.conf */
 #define LIMIT_CONF_FILE_BYTES      (1u << 20)  /* whole config file */
-#define LIMIT_FQDN_BYTES                 253   /* DNS name, RFC 1035 */
-
-/* --- Authenticode (authenticode_verify.c, in wsusclient) --------------
- * What one cabinet signature may make us parse, and the trust store
- * directories (operator files, but read on every verification). */
-#define LIMIT_AV_CERTS_MAX          16   /* certificates embedded in one signature */
-#define LIMIT_AV_ATTRS_MAX          32   /* authenticated attributes of the signer */
-#define LIMIT_AV_STORE_FILES_MAX  1024   /* certificate files read from one directory */
-#define LIMIT_AV_STORE_FILE_BYTES (256u << 10) /* one certificate file: 256 KiB */
-
-/* --- cabinets (cab.c; authenticode.h users) ----------------------------- */
-#define CAB_MAX_FILES                 64   /* files in one cabinet */
-#define CAB_MAX_BYTES         (1u << 30)   /* one cabinet, all files: 1 GiB */
 
 /* --- publish catalog (publish.c; admin input, but still bounded) -------- */
 #define PUB_CATALOG_MAX_BYTES (1u << 20)   /* catalog file, bytes */

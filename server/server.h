@@ -1,10 +1,15 @@
 /*
  * server.h - the map of server/: private prototypes, one banner per file.
  *
- * server/ owns the sockets, TLS, HTTP and content; it hands SOAP requests to
- * webservices/ through the small structs of ws.h and never lets
- * microhttpd.h (http.c), mbedtls (tls.c, crypto.c) or sqlite3 (store/) leak
- * into another file.
+ * server/ is the daemon, and only the daemon: start-up and signals
+ * (main.c), the listeners, TLS (tls.c) and the relay feeding
+ * libmicrohttpd (relay.c, http.c), routing (route.c), content
+ * (content.c), the advertised URL (advert.c), the certificate watch
+ * (certwatch.c) and every input limit (limits.h).  It hands SOAP requests
+ * to webservices/ through the small structs of ws.h and never lets
+ * microhttpd.h (http.c), mbedtls (tls.c; common/crypto.c) or sqlite3
+ * (store/) leak into another file.  Nothing outside server/ includes this
+ * header.
  */
 #ifndef WSUSD_SERVER_H
 #define WSUSD_SERVER_H
@@ -18,6 +23,7 @@
 #include "config.h"
 #include "limits.h"
 #include "log.h"
+#include "store.h"
 
 /* --- route.c: (path) -> service or content ------------------------------ */
 
@@ -122,7 +128,7 @@ uint64_t content_multipart_length(const struct content_reply *rep);
 
 struct store;
 
-#define ADVERT_URL_MAX 320
+#define ADVERT_URL_MAX STORE_URL_MAX
 
 struct advert_view {
 	char     soap_url[ADVERT_URL_MAX];     /* "https://fqdn:8531" (no trailing /) */
@@ -131,14 +137,6 @@ struct advert_view {
 	int64_t  generation;
 	time_t   changed_at;                   /* when the configuration last changed */
 };
-
-/*
- * advert_url - the URL WsusUtil prints for a configuration: https with
- * the SSL port (443 when the content port is 80, MS-WUSP §2.1), else http
- * with the content port.  Writes into buf; returns 0 or -1.
- */
-int advert_url(const char *fqdn, int using_ssl, unsigned http_port,
-    unsigned https_port, char *buf, size_t len);
 
 /* advert_load - read the store's advertised configuration into the shared
  * view (first call at start-up); logs the state.  Returns 0 or -1. */
@@ -225,14 +223,5 @@ void    http_stop(struct http_daemon *d);          /* accepts NULL */
  */
 void certwatch_poll(const char *cert_path, const char *next_cert_path,
     const char *fqdn);
-
-/*
- * The other files of server/ keep their prototypes in their own headers:
- */
-/* --- crypto.c: crypto.h (certificates, keys, hashes, AEAD, shared helpers) */
-/* --- pki.c, wsusutil_pki.c: pki.h (signing certificate, trust stores) -- */
-/* --- cab.c, authenticode_sign.c, authenticode_verify.c: authenticode.h -- */
-/* --- certreq.c, wsusutil_tls.c: certreq.h (TLS certificate verbs) ------ */
-/* --- publish.c: publish_verb, declared weak where wsusutil.c calls it -- */
 
 #endif /* WSUSD_SERVER_H */

@@ -7,6 +7,7 @@
  * caches the advert itself: only the generation, and only as long as
  * PRAGMA data_version proves nobody else has committed.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,6 +57,22 @@ advert_bind(struct store *st, sqlite3_stmt *s, const struct store_advert *a,
 	    sqlite3_bind_int64(s, 5, (sqlite3_int64)now) != SQLITE_OK)
 		return stmt_bind_failed(st, s, caller);
 	return 0;
+}
+
+/* store_advert_url: see store.h. */
+int
+store_advert_url(const char *fqdn, int using_ssl, unsigned http_port,
+    unsigned https_port, char *buf, size_t len)
+{
+	int n;
+
+	if (using_ssl)
+		/* MS-WUSP §2.1: SSL port is 443 when the content port is 80. */
+		n = snprintf(buf, len, "https://%s:%u", fqdn,
+		    http_port == 80 ? 443u : https_port);
+	else
+		n = snprintf(buf, len, "http://%s:%u", fqdn, http_port);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 /*

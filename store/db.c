@@ -1,6 +1,6 @@
 /*
- * db.c - open and close wsusd.db: file and directory modes, connection
- * PRAGMAs, schema migrations, transactions and the one BUSY/LOCKED retry.
+ * db.c - the connection under wsusd.db: file and directory modes,
+ * connection PRAGMAs and schema migrations (open.c calls them in order).
  *
  * Owns: the sqlite3 connection of a struct store.  The only SQL here is
  * fixed PRAGMA text and the migration strings of schema.c, run before the
@@ -110,7 +110,7 @@ out:
  * SQLite touches it: SQLite gives -wal and -shm the database file's mode.
  * Returns 0 or -1 after logging.
  */
-static int
+int
 db_file(struct store *st, const char *data_dir)
 {
 	struct stat sb;
@@ -179,7 +179,7 @@ out:
  * the busy timeout, WAL, synchronous=NORMAL (durable at checkpoints; safe
  * with WAL), foreign keys (checked: a build without them must not run).
  */
-static int
+int
 db_connect(struct store *st)
 {
 	int64_t fk;
@@ -260,7 +260,7 @@ db_check_owner(struct store *st, int64_t version)
  * transaction.  The version is re-read under the write lock, so two
  * processes opening a new database at once apply each step exactly once.
  */
-static int
+int
 db_migrate(struct store *st)
 {
 	int64_t v, after;
@@ -300,177 +300,4 @@ fail:
 	/* Does nothing (and fails harmlessly) if COMMIT already ended it. */
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
-}
-
-/*
- * store_open - see store.h.  The order matters: the file's mode before
- * SQLite creates -wal/-shm from it; PRAGMAs before any transaction (WAL
- * and foreign_keys cannot change inside one); migrations before the
- * statement table (its statements name the tables); identity last.
- */
-struct store *
-store_open(const char *data_dir)
-{
-	struct store *st;
-
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		log_warn("%s: calloc", __func__);
-		return NULL;
-	}
-	if (db_file(st, data_dir) == -1 ||
-	    db_connect(st) == -1 ||
-	    db_migrate(st) == -1 ||
-	    stmt_prepare_all(st) == -1 ||
-	    advert_identity_init(st) == -1)
-		goto fail;
-	return st;
-fail:
-	store_close(st);
-	return NULL;
-}
-
-/*
- * store_close - roll back a transaction left open by a failed caller,
- * finalize the statement table, close the connection (the last one to
- * close checkpoints the WAL into the main file and removes it), free st.
- */
-void
-store_close(struct store *st)
-{
-	if (st == NULL)
-		return;
-	if (st->in_tx)
-		store_rollback(st, __func__);
-	stmt_finalize_all(st);
-	/* Every statement is finalized, so this cannot return BUSY. */
-	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
-		log_warnx("%s: %s: %s", __func__, st->path,
-		    sqlite3_errmsg(st->db));
-	free(st);
-}
-
-int
-store_schema_version(struct store *st)
-{
-	return st->version;
-}
-
-int
-store_migrations_applied(struct store *st)
-{
-	return st->migrated;
-}
-
-const char *
-store_path(struct store *st)
-{
-	return st->path;
-}
-
-int
-store_step(struct store *st, sqlite3_stmt *s, const char *caller)
-{
-	struct timespec ts;
-	int rc, primary, tries = 0;
-
-	for (;;) {
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW)
-			return 1;
-		if (rc == SQLITE_DONE)
-			return 0;
-		/*
-		 * The busy handler has already waited STORE_BUSY_TIMEOUT_MS
-		 * where it applies; this covers the cases it does not
-		 * (LOCKED, BUSY_RECOVERY, BUSY_SNAPSHOT outside BEGIN
-		 * IMMEDIATE).  Retrying inside our own transaction could
-		 * deadlock against the lock holder, so only at top level.
-		 */
-		primary = rc & 0xff;   /* extended code -> primary code */
-		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
-		    tries >= STORE_BUSY_RETRIES ||
-		    (st->in_tx && s != st->stmts[STMT_BEGIN]))
-			break;
-		tries++;
-		sqlite3_reset(s);
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)tries * STORE_BUSY_SLEEP_MS * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-	log_warnx("%s: %s: %s: %s", caller, st->path, stmt_name(st, s),
-	    sqlite3_errmsg(st->db));
-	sqlite3_reset(s);
-	return -1;
-}
-
-/* store_begin - BEGIN IMMEDIATE, waiting for the write lock; 0 or -1. */
-int
-store_begin(struct store *st, const char *caller)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (st->in_tx) {
-		log_warnx("%s: %s: transaction already open", caller,
-		    st->path);
-		return -1;
-	}
-	s = stmt_get(st, STMT_BEGIN);
-	st->in_tx = 1;   /* so store_step retries only the BEGIN itself */
-	rc = store_step(st, s, caller);
-	stmt_release(s);
-	if (rc == -1) {
-		st->in_tx = 0;
-		return -1;
-	}
-	return 0;
-}
-
-/* store_commit - COMMIT; on failure rolls back and returns -1. */
-int
-store_commit(struct store *st, const char *caller)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (!st->in_tx) {
-		log_warnx("%s: %s: commit without a transaction", caller,
-		    st->path);
-		return -1;
-	}
-	s = stmt_get(st, STMT_COMMIT);
-	rc = store_step(st, s, caller);
-	stmt_release(s);
-	if (rc == -1) {
-		/* A failed COMMIT may leave the transaction open: end it. */
-		store_rollback(st, caller);
-		return -1;
-	}
-	st->in_tx = 0;
-	return 0;
-}
-
-/* store_rollback - end the open transaction, if any, discarding it. */
-void
-store_rollback(struct store *st, const char *caller)
-{
-	sqlite3_stmt *s;
-
-	if (!st->in_tx)
-		return;
-	st->in_tx = 0;
-	/* SQLite may have rolled back already (e.g. after SQLITE_FULL). */
-	if (sqlite3_get_autocommit(st->db))
-		return;
-	s = stmt_get(st, STMT_ROLLBACK);
-	(void)store_step(st, s, caller);
-	stmt_release(s);
-}
-
-int
-store_end(struct store *st, int rc, const char *caller)
-{
-	if (rc != 0)
-		store_rollback(st, caller);
-	return rc;
 }

@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "store_int.h"
@@ -505,4 +506,114 @@ stmt_name(struct store *st, sqlite3_stmt *s)
 			return stmt_defs[i].name;
 	/* A fixed PRAGMA of db.c, run before the table is prepared. */
 	return sqlite3_sql(s);
+}
+
+/* --- stepping and transactions (the one BUSY/LOCKED retry) ------------- */
+
+int
+store_step(struct store *st, sqlite3_stmt *s, const char *caller)
+{
+	struct timespec ts;
+	int rc, primary, tries = 0;
+
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc == SQLITE_DONE)
+			return 0;
+		/*
+		 * The busy handler has already waited STORE_BUSY_TIMEOUT_MS
+		 * where it applies; this covers the cases it does not
+		 * (LOCKED, BUSY_RECOVERY, BUSY_SNAPSHOT outside BEGIN
+		 * IMMEDIATE).  Retrying inside our own transaction could
+		 * deadlock against the lock holder, so only at top level.
+		 */
+		primary = rc & 0xff;   /* extended code -> primary code */
+		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+		    tries >= STORE_BUSY_RETRIES ||
+		    (st->in_tx && s != st->stmts[STMT_BEGIN]))
+			break;
+		tries++;
+		sqlite3_reset(s);
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)tries * STORE_BUSY_SLEEP_MS * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	log_warnx("%s: %s: %s: %s", caller, st->path, stmt_name(st, s),
+	    sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return -1;
+}
+
+/* store_begin - BEGIN IMMEDIATE, waiting for the write lock; 0 or -1. */
+int
+store_begin(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->in_tx) {
+		log_warnx("%s: %s: transaction already open", caller,
+		    st->path);
+		return -1;
+	}
+	s = stmt_get(st, STMT_BEGIN);
+	st->in_tx = 1;   /* so store_step retries only the BEGIN itself */
+	rc = store_step(st, s, caller);
+	stmt_release(s);
+	if (rc == -1) {
+		st->in_tx = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* store_commit - COMMIT; on failure rolls back and returns -1. */
+int
+store_commit(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!st->in_tx) {
+		log_warnx("%s: %s: commit without a transaction", caller,
+		    st->path);
+		return -1;
+	}
+	s = stmt_get(st, STMT_COMMIT);
+	rc = store_step(st, s, caller);
+	stmt_release(s);
+	if (rc == -1) {
+		/* A failed COMMIT may leave the transaction open: end it. */
+		store_rollback(st, caller);
+		return -1;
+	}
+	st->in_tx = 0;
+	return 0;
+}
+
+/* store_rollback - end the open transaction, if any, discarding it. */
+void
+store_rollback(struct store *st, const char *caller)
+{
+	sqlite3_stmt *s;
+
+	if (!st->in_tx)
+		return;
+	st->in_tx = 0;
+	/* SQLite may have rolled back already (e.g. after SQLITE_FULL). */
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	s = stmt_get(st, STMT_ROLLBACK);
+	(void)store_step(st, s, caller);
+	stmt_release(s);
+}
+
+int
+store_end(struct store *st, int rc, const char *caller)
+{
+	if (rc != 0)
+		store_rollback(st, caller);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #ifndef WSUSD_STORE_H
 #define WSUSD_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -17,6 +18,7 @@ struct store;
 
 #define STORE_GUID_LEN  36            /* canonical lowercase, no braces */
 #define STORE_FQDN_MAX  256
+#define STORE_URL_MAX   320           /* an advertised URL, bytes incl. NUL */
 #define STORE_GROUP_NAME_MAX 256      /* bytes incl. NUL */
 
 /* The WSUS built-in target groups, created by the first migration. */
@@ -70,6 +72,14 @@ int store_advert_get(struct store *st, const struct store_advert *dflt,
  * a->generation and a->changed_at hold the new values.  Returns 0 or -1.
  */
 int store_advert_set(struct store *st, struct store_advert *a);
+
+/*
+ * store_advert_url - the URL WsusUtil prints for a configuration: https
+ * with the SSL port (443 when the content port is 80, MS-WUSP §2.1), else
+ * http with the content port.  Writes into buf; returns 0 or -1.
+ */
+int store_advert_url(const char *fqdn, int using_ssl, unsigned http_port,
+    unsigned https_port, char *buf, size_t len);
 
 /*
  * store_generation - the current configuration generation (0 before the
@@ -322,4 +332,35 @@ struct store_event {
  * update the per-computer, per-update status from target_state. */
 int store_events_add(struct store *st, const struct store_event *e, unsigned n);
 
-#endif
+/* --- updatedoc.c: full update documents -> import rows ------------------
+ * A whole WSUS update document (what an upstream server
+ * delivers through MS-WSUSSS GetUpdateData) turned into what the store
+ * imports: identity, kind, relationships, files, and the three MS-WUSP
+ * metadata fragments (Core, Extended, one LocalizedProperties per
+ * language) written exactly as a real WSUS writes them (MS-WUSP 3.1.1.1).
+ */
+struct updatedoc;   /* owns all memory the store_import points into */
+
+/*
+ * updatedoc_parse - parse (xml, len), a document whose root is
+ * <upd:Update>, under the update-document limits (see updatedoc.c), and
+ * derive everything store_import_batch needs.  Returns a handle owned by
+ * the caller (updatedoc_free), or NULL with the reason in err.
+ */
+struct updatedoc *updatedoc_parse(const char *xml, size_t len, char *err,
+    size_t errlen);
+
+/*
+ * updatedoc_import - the derived revision: update_id canonical lowercase,
+ * revision_number, kind (Properties/@UpdateType), category_type
+ * (HandlerSpecificData/CategoryInformation/@CategoryType for categories,
+ * else ""), title (the "en" Title, else the first), the fragments,
+ * prerequisites (grp 0 for a direct UpdateIdentity, 1..n per AtLeastOne),
+ * bundled and superseded update ids, and files with decoded digests.
+ * Every pointer in it lives as long as d.
+ */
+const struct store_import *updatedoc_import(const struct updatedoc *d);
+
+void updatedoc_free(struct updatedoc *d);   /* accepts NULL */
+
+#endif /* WSUSD_STORE_H */

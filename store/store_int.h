@@ -188,7 +188,7 @@ int stmt_run_ints(struct store *st, enum stmt_id id, const int64_t *args,
  */
 int stmt_text(sqlite3_stmt *s, int col, char *out, size_t len);
 
-/* --- db.c: open/close, PRAGMAs, migrations, transactions, BUSY retry -- */
+/* --- open.c: store_open/store_close (store.h); the struct ------------- */
 
 struct store {
 	sqlite3      *db;
@@ -199,6 +199,20 @@ struct store {
 	sqlite3_stmt *stmts[STMT__COUNT];
 
 };
+
+/* --- db.c: file, connection PRAGMAs, migrations ---------------------- */
+
+/* db_file - make data_dir (0750) if missing, create or open wsusd.db in
+ * it, not readable by others, and set st->path; 0 or -1 after logging. */
+int db_file(struct store *st, const char *data_dir);
+/* db_connect - open the connection with every PRAGMA a connection needs
+ * (WAL, synchronous, foreign keys, defensive); 0 or -1. */
+int db_connect(struct store *st);
+/* db_migrate - apply every pending migration of schema.c, each in its
+ * own transaction; refuses a newer or foreign database; 0 or -1. */
+int db_migrate(struct store *st);
+
+/* --- stmt.c (continued): stepping and transactions --------------------- */
 
 /*
  * store_step - step s once.  BUSY/LOCKED left over after the busy

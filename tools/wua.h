@@ -2,7 +2,7 @@
  * wua.h - private header of wsusclient, a Windows Update Agent stand-in
  * for verifying wsusd end to end: it scans, downloads, "installs" and
  * reports the way a native WUA does (MS-WUSP client side, shapes taken
- * from the real captures in shared/protocol/captures/wsus-rs/native-*).
+ * from the real captures in tests/data/captures/wsus-rs/native-*).
  *
  * One banner per file.  Everything the client keeps between runs lives in
  * a state directory of small text files (see wua_state.c) so tests can

@@ -191,13 +191,3 @@ out:
 	xml_free(doc);
 	return rc;
 }
-
-void
-ws_response_free(struct ws_response *resp)
-{
-	if (resp == NULL)
-		return;
-	free(resp->body);
-	resp->body = NULL;
-	resp->body_len = 0;
-}

@@ -15,6 +15,17 @@
 #include "crypto.h"
 #include "ws_int.h"
 
+/* ws_response_free - see ws.h; soap.c fills every response it frees. */
+void
+ws_response_free(struct ws_response *resp)
+{
+	if (resp == NULL)
+		return;
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+}
+
 int
 soap_fault_asmx(const char *soapaction, struct ws_response *resp)
 {

@@ -3,8 +3,8 @@
 # real WSUS on Windows Server 2025) sent to wsusd with fresh cookies; each
 # answer must have the element structure of the real WSUS answer.
 . tests/e2e/lib.sh
-CAP=$TOP/../shared/protocol/captures/wsus-rs
-[ -d "$CAP" ] || { fail "captures missing at $CAP"; done_; exit 1; }
+CAP=$TOP/tests/data/captures/wsus-rs
+[ -d "$CAP" ] || { fail "fixtures missing at $CAP"; done_; exit 1; }
 setup
 mkdir -p "$T/data" "$T/docs"
 python3 tests/tools/gen_catalog.py --docs "$T/docs" --content "$T/data/content" --manifest "$T/m.json" --updates 10 >/dev/null

@@ -2,7 +2,7 @@
 """gen_catalog.py - a synthetic WSUS catalogue with a realistic shape.
 
 Writes full update documents (the XML an upstream server delivers, the same
-shape as the real ff36f0b5 r200 document in shared/protocol/captures) that
+shape as the real ff36f0b5 r200 document in tests/data/captures) that
 `wsusutil import-updates` loads, the content files their metadata names
 (content/XX/SHA1.cab, XX = last SHA-1 byte), and a JSON manifest naming
 what was made, for tests and the benchmark:

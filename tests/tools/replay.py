@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """replay.py - replay the captured native WUA requests against wsusd.
 
-Each request body in shared/protocol/captures/wsus-rs/native-scan/ (a real
+Each request body in tests/data/captures/wsus-rs/native-scan/ (a real
 Windows Update Agent talking to a real WSUS) is sent as captured, with a
 fresh, valid cookie spliced in where the sanitised one was, and the answer's
 element structure (the set of element paths) is compared with the real

@@ -26,7 +26,7 @@
 #include <mbedtls/md.h>
 
 #include "authenticode.h"
-#include "authenticode_int.h"
+#include "common_int.h"
 #include "crypto.h"
 #include "t.h"
 #include "t_util.h"

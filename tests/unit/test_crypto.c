@@ -25,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "crypto.h"
+#include "limits_common.h"
+#include "log.h"
 #include "t.h"
 #include "t_util.h"
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "crypto.h"
-#include "pki.h"
+#include "admin.h"
 #include "t.h"
 #include "t_util.h"
 

@@ -7,17 +7,17 @@
  * document lacks (b./m./d. prefixes, default-valued attributes, AtLeastOne
  * groups, bundles, supersedence, several languages), and refusals.
  *
- * Runs from the repository root; the captures are in ../shared/protocol.
+ * Runs from the repository root; the captures are in tests/data/captures.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "updatedoc.h"
+#include "store.h"
 #include "t.h"
 
-#define CAPDIR "../shared/protocol/captures/wsus-rs/update-doc-and-fragments/"
+#define CAPDIR "tests/data/captures/wsus-rs/update-doc-and-fragments/"
 #define REAL   "ff36f0b5-dded-4780-8664-cd78af8b62c1-r200"
 #define FILE_MAX (1u << 20)
 
@@ -100,8 +100,8 @@ test_real(void)
 	ext = read_file(CAPDIR REAL ".extended.xml", &elen);
 	loc = read_file(CAPDIR REAL ".localized-en.xml", &llen);
 	if (doc == NULL || core == NULL || ext == NULL || loc == NULL) {
-		T_OK(0, "the real captures are missing: run from the repository "
-		    "root with %s present", CAPDIR);
+		T_OK(0, "fixtures missing: run from the repository root "
+		    "(%s)", CAPDIR);
 		goto out;
 	}
 	d = updatedoc_parse(doc, dlen, err, sizeof(err));
