@@ -32,13 +32,13 @@ DEB_TEST  += gcab git mandoc systemd lintian dpkg-dev fakeroot
 DEB_BENCH := nginx-light wrk hyperfine
 
 # --- sources, one list per folder --------------------------------------------
-COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c \
+COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c common/zip.c \
                common/cab.c common/authenticode_sign.c common/authenticode_verify.c
 CONF_SRCS   := conf/config.c
 STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c \
                store/group.c store/guid.c store/catalog.c store/approval.c \
                store/computer.c store/report.c store/expire.c store/updatedoc.c
-WS_SRCS     := webservices/services.c webservices/soap.c webservices/wsdl.c \
+WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \
                webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c

@@ -3,7 +3,7 @@
  * Publisher role, and the cabinet-layout facts Authenticode needs.
  *
  * Owns: the CFHEADER / CFFOLDER / CFFILE / CFDATA byte layout, MSZIP
- * compression through zlib, the CFDATA checksum, the Authenticode reserve
+ * compression through zip.c (zlib), the CFDATA checksum, the Authenticode reserve
  * in the header (see authenticode_int.h for its layout), which bytes the
  * Authenticode digest covers (cab_digest), where the signature sits
  * (cab_signature_find) and appending one (cab_signature_attach).
@@ -46,11 +46,11 @@
 #include <unistd.h>
 
 #include <mbedtls/md.h>
-#include <zlib.h>
 
 #include "authenticode.h"
 #include "common_int.h"
 #include "crypto.h"
+#include "zip.h"
 
 /* MS-CAB constants and the bounds of what cab_build writes. */
 #define CAB_FRAME_BYTES       32768u  /* MSZIP frame: bytes per CFDATA */
@@ -60,8 +60,6 @@
 #define CAB_MSZIP_SIG_BYTES   2u      /* "CK" before each deflate stream */
 #define CAB_NAME_MAX          255u    /* name bytes (CB_MAX_FILENAME - NUL) */
 #define CAB_DEFLATE_LEVEL     9       /* built once, downloaded often */
-#define CAB_DEFLATE_MEMLEVEL  8       /* zlib default */
-#define CAB_DEFLATE_WBITS     (-15)   /* raw deflate, 32 KiB window */
 #define CAB_DOS_YEAR0         1980    /* DOS dates start here */
 
 #define CAB_VERSION_MINOR     3
@@ -325,22 +323,17 @@ cab_fill(const struct cab_file *files, int n, struct cab_in *in, int *cur,
  * block's length, or 0 on a zlib failure.
  */
 static size_t
-cab_frame(z_stream *zs, uint8_t *in, size_t n, uint8_t *out, size_t bound)
+cab_frame(struct zip_raw *zs, uint8_t *in, size_t n, uint8_t *out,
+    size_t bound)
 {
 	uint8_t *data = out + CAB_CFDATA_BYTES;
-	size_t   cb;
+	size_t   cb = bound;
 
-	if (deflateReset(zs) != Z_OK)
-		return 0;
 	data[0] = 'C';
 	data[1] = 'K';
-	zs->next_in = in;
-	zs->avail_in = (uInt)n;
-	zs->next_out = data + CAB_MSZIP_SIG_BYTES;
-	zs->avail_out = (uInt)bound;
-	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+	if (zip_raw_frame(zs, in, n, data + CAB_MSZIP_SIG_BYTES, &cb) == -1)
 		return 0;
-	cb = CAB_MSZIP_SIG_BYTES + (bound - zs->avail_out);
+	cb += CAB_MSZIP_SIG_BYTES;
 	if (cb > UINT16_MAX)
 		return 0;
 	cab_put16(out + 4, (uint32_t)cb);
@@ -355,8 +348,8 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
     size_t *outlen, char *err, size_t errlen)
 {
 	struct cab_in in[CAB_MAX_FILES];
-	z_stream      zs;
-	int           zinit = 0, i, cur, rc = -1;
+	struct zip_raw *zs = NULL;
+	int           i, cur, rc = -1;
 	uint8_t      *cab = NULL, *frame = NULL, *p;
 	uint64_t      total, done;
 	uint32_t      left, offset;
@@ -366,7 +359,6 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 	*outlen = 0;
 	for (i = 0; i < CAB_MAX_FILES; i++)
 		in[i].fd = -1;
-	memset(&zs, 0, sizeof(zs));
 	if (n < 1 || n > CAB_MAX_FILES) {
 		crypto_errf(err, errlen, "a cabinet holds 1 to %d files, not %d",
 		    CAB_MAX_FILES, n);
@@ -375,13 +367,11 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 	if (cab_open_inputs(files, n, in, &total, err, errlen) == -1)
 		goto out;
 
-	if (deflateInit2(&zs, CAB_DEFLATE_LEVEL, Z_DEFLATED, CAB_DEFLATE_WBITS,
-	    CAB_DEFLATE_MEMLEVEL, Z_DEFAULT_STRATEGY) != Z_OK) {
-		crypto_errf(err, errlen, "zlib: deflateInit2 failed");
+	if ((zs = zip_raw_new(CAB_DEFLATE_LEVEL)) == NULL) {
+		crypto_errf(err, errlen, "zlib: %s", zip_strerror());
 		goto out;
 	}
-	zinit = 1;
-	bound = deflateBound(&zs, CAB_FRAME_BYTES);
+	bound = zip_raw_bound(zs, CAB_FRAME_BYTES);
 
 	/* Sizes: everything is bounded by CAB_MAX_BYTES, so fits a u32. */
 	hdr = CAB_AC_HEADER_BYTES + CAB_CFFOLDER_BYTES;
@@ -438,8 +428,8 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 		if (cab_fill(files, n, in, &cur, &left, frame, ulen, err,
 		    errlen) == -1)
 			goto out;
-		if ((clen = cab_frame(&zs, frame, ulen, cab + len, bound)) == 0) {
-			crypto_errf(err, errlen, "zlib: deflate failed");
+		if ((clen = cab_frame(zs, frame, ulen, cab + len, bound)) == 0) {
+			crypto_errf(err, errlen, "zlib: %s", zip_strerror());
 			goto out;
 		}
 		len += clen;
@@ -457,8 +447,7 @@ cab_build(const struct cab_file *files, int n, uint8_t **out,
 	cab = NULL;
 	rc = 0;
 out:
-	if (zinit)
-		deflateEnd(&zs);
+	zip_raw_free(zs);
 	for (i = 0; i < CAB_MAX_FILES; i++)
 		if (in[i].fd != -1)
 			close(in[i].fd);

@@ -14,6 +14,7 @@
  *   xml.c                  xml.h            the expat door: bounded reader,
  *                                           .NET-style writer
  *   xpress.c               xpress.h         MS-XCA plain LZ77 (MS-WUSP)
+ *   zip.c                  zip.h            the zlib door: deflate, inflate
  *   cab.c                  authenticode.h   cabinets (MSZIP)
  *   authenticode_sign.c    authenticode.h   Authenticode signing
  *   authenticode_verify.c  authenticode.h   Authenticode verification

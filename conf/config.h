@@ -1,5 +1,6 @@
 /*
  * config.h - wsusd.conf: an INI file ([section], key = value, # comments).
+ * The one header of conf/, whose one file is config.c.
  *
  * Owns: the table of known keys (name, type, bounds, default), parsing a file
  * into struct config, and the secrecy check on key files.  Never opens

@@ -4,8 +4,7 @@
  *
  * Owns: the rows of updates, revisions, fragments, files, revision_files,
  * prerequisites, revision_categories, bundles, supersedence and
- * catalog_state.  The only file of the tree that includes zlib.h:
- * fragments are stored deflated (zlib stream) with their plain size, and
+ * catalog_state.  Fragments are stored deflated (zlib stream) with their plain size, and
  * are inflated here only, after bounding that size.
  *
  * Never: writes part of an import batch (one transaction, refused whole
@@ -18,9 +17,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <zlib.h>
-
 #include "log.h"
+#include "zip.h"
 #include "store_int.h"
 
 /* Schema text of enum store_kind. */
@@ -296,10 +294,8 @@ catalog_fragment(struct store *st, struct catalog_buf *z, int64_t rev,
     const char *kind, const char *lang, const char *xml, size_t len)
 {
 	sqlite3_stmt *s;
-	uLong bound = compressBound((uLong)len);
-	uLongf zlen = bound;
+	size_t bound = zip_bound(len), zlen = bound;
 	unsigned char *p;
-	int zrc;
 
 	if (bound > z->cap) {
 		if ((p = realloc(z->p, bound)) == NULL) {
@@ -310,10 +306,9 @@ catalog_fragment(struct store *st, struct catalog_buf *z, int64_t rev,
 		z->p = p;
 		z->cap = bound;
 	}
-	zrc = compress2(z->p, &zlen, (const Bytef *)xml, (uLong)len,
-	    STORE_FRAGMENT_LEVEL);
-	if (zrc != Z_OK) {
-		log_warnx("%s: compress2: %s", __func__, zError(zrc));
+	if (zip_deflate(ZIP_ZLIB, STORE_FRAGMENT_LEVEL, xml, len, z->p,
+	    &zlen) == -1) {
+		log_warnx("%s: deflate: %s", __func__, zip_strerror());
 		return -1;
 	}
 	z->len = zlen;
@@ -707,9 +702,8 @@ store_fragment(struct store *st, int64_t revision_id, const char *kind,
 	sqlite3_stmt *s = NULL;
 	const void *zdata;
 	int64_t size;
-	uLongf out_len;
 	char *buf = NULL;
-	int rc = -1, zrc, zn;
+	int rc = -1, zn;
 
 	*xml = NULL;
 	if (len != NULL)
@@ -769,12 +763,9 @@ store_fragment(struct store *st, int64_t revision_id, const char *kind,
 		log_warn("%s: malloc %lld", __func__, (long long)size + 1);
 		goto out;
 	}
-	out_len = (uLongf)size;
-	zrc = uncompress((Bytef *)buf, &out_len, zdata, (uLong)zn);
-	if (zrc != Z_OK || out_len != (uLongf)size) {
+	if (zip_inflate(zdata, (size_t)zn, buf, (size_t)size) == -1) {
 		log_warnx("%s: %s: revision %lld %s fragment: %s", __func__,
-		    st->path, (long long)revision_id, kind, zrc != Z_OK ?
-		    zError(zrc) : "size differs from the stored size");
+		    st->path, (long long)revision_id, kind, zip_strerror());
 		goto out;
 	}
 	buf[size] = '\0';

@@ -341,4 +341,6 @@ int guid_new(char out[STORE_GUID_LEN + 1]);
  */
 int guid_canon(const char *in, char out[STORE_GUID_LEN + 1]);
 
-#endif
+/* --- updatedoc.c: store.h (full update documents -> store_import) ----- */
+
+#endif /* WSUSD_STORE_INT_H */

@@ -18,6 +18,8 @@
 
 #include "xml.h"
 
+/* --- wsusclient.c: main, options, the scan/install/report sequence ------ */
+
 /* --- limits (bytes, counts) ---------------------------------------------- */
 #define WUA_BODY_MAX          (64u << 20) /* SOAP answer, raw and after xpress */
 #define WUA_XML_DEPTH                 64  /* nesting in an answer or fragment */

@@ -11,10 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <zlib.h>
-
 #include "ws.h"
 #include "xpress.h"
+#include "zip.h"
 
 #define ENCODING_MIN_BYTES 1024   /* below this, compression costs more than it saves */
 
@@ -58,27 +57,13 @@ encoding_accepts(const char *list, const char *coding)
 static int
 encoding_gzip(const char *in, size_t n, char **out, size_t *outlen)
 {
-	z_stream z;
-	uLong cap = compressBound((uLong)n) + 32;
+	size_t cap = zip_bound(n);
 	char *buf;
-	int rc;
 
 	if ((buf = malloc(cap)) == NULL)
 		return -1;
-	memset(&z, 0, sizeof(z));
-	/* windowBits 15 + 16: a gzip wrapper. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(buf);
-		return -1;
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)buf;
-	z.avail_out = (uInt)cap;
-	rc = deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
+	*outlen = cap;
+	if (zip_deflate(ZIP_GZIP, 6, in, n, buf, outlen) == -1) {
 		free(buf);
 		return -1;
 	}

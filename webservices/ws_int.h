@@ -14,7 +14,7 @@
 #include "ws.h"
 #include "xml.h"
 
-/* --- services.c: dispatch, per-thread store, environment ---------------- */
+/* --- services.c: dispatch (ws_handle); env.c: per-thread store, identity */
 
 /* Envelope flavours real WSUS answers with (NOTES.md §5). */
 enum soap_style {
@@ -136,4 +136,12 @@ int64_t catalog_rev_of(struct catalog *cat, const char *update_id, int *is_leaf)
 /* catalog_rev_known - 1 if rid is a current revision. */
 int catalog_rev_known(struct catalog *cat, int64_t rid);
 
-#endif
+/*
+ * The other files keep their prototypes in the public headers the daemon
+ * includes:
+ */
+/* --- cookie.c: cookie.h (sealed cookie records: issue, open, keys) ------ */
+/* --- encoding.c: ws.h ws_encode (xpress / gzip response encoding) ------- */
+/* --- wsdl.c: ws.h wsdl_init, wsdl_render (?wsdl with the advertised URL) */
+
+#endif /* WSUSD_WS_INT_H */
