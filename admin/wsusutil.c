@@ -4,17 +4,11 @@
  * and never talks to the daemon over the network: the daemon notices
  * store changes by itself (advert.c).
  *
- *   wsusutil init DIR [--fqdn NAME]       embedded default for `make run`
- *   wsusutil -c FILE configuressl FQDN [--force]
- *   wsusutil -c FILE import-updates PATH...
- *   wsusutil -c FILE group add NAME [--parent NAME]
- *   wsusutil -c FILE assign COMPUTER GROUP
- *   wsusutil -c FILE approve UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]
- *   wsusutil -c FILE decline UPDATE-ID
- *   wsusutil -c FILE computers [--json]
- *   wsusutil -c FILE updates [--json] [--all]
- * and, in their own files: signingcert, trust (wsusutil_pki.c), certreq,
- * checkcert, clientconfig (wsusutil_tls.c), publish (publish.c).
+ * The verbs are the rows of util_verbs[] below (`wsusutil --help`,
+ * `wsusutil VERB --help`); init, selfsigned, configuressl and the
+ * catalogue verbs live here, and in their own files: signingcert, trust
+ * (wsusutil_pki.c), certreq, checkcert, clientconfig (wsusutil_tls.c),
+ * publish (publish.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -35,27 +29,122 @@
 
 #define UTIL_IMPORT_BATCH   500              /* revisions per transaction */
 #define UTIL_DOC_MAX        (4u << 20)       /* bytes of one update document */
+#define UTIL_CERT_DAYS      825              /* self-signed TLS certificate (CA/B maximum) */
+
+#ifndef WSUSD_VERSION
+#define WSUSD_VERSION "0.0.0-unknown"        /* the Makefile passes the version */
+#endif
+
+/*
+ * The verbs, as `wsusutil --help` lists them and `wsusutil VERB --help`
+ * explains them.  Every verb the dispatch in main() accepts has a row here
+ * (tests/e2e/t_install.sh checks that the man page names each one).
+ * conf: 0 the verb needs no -c FILE, 1 it needs one, 2 either.
+ */
+static const struct util_verb {
+	const char *name;
+	int         conf;
+	const char *synopsis;   /* after "wsusutil [-c FILE] VERB " */
+	const char *help;       /* what it does, a few lines */
+} util_verbs[] = {
+	{ "init", 0, "DIR [--fqdn NAME]",
+	  "Create DIR with wsusd.conf, data/ and a self-signed P-256 TLS\n"
+	  "certificate for NAME (default: this machine's FQDN), each only if\n"
+	  "missing.  `make run` starts wsusd on it." },
+	{ "selfsigned", 1, "[--fqdn NAME] [--days N]",
+	  "Make the certificate and key that [tls] cert and key name, when both\n"
+	  "are missing: self-signed P-256, serverAuth EKU, SAN NAME and its\n"
+	  "short name, N days (default 825); key mode 0600.  The package runs it\n"
+	  "on first install, as ssl-cert does for its snakeoil pair." },
+	{ "configuressl", 1, "FQDN [--force]",
+	  "As WsusUtil.exe configuressl: check that the TLS certificate covers\n"
+	  "FQDN, has the serverAuth EKU and is valid (--force: warn only), then\n"
+	  "advertise https://FQDN:<https_port> to clients.  The running daemon\n"
+	  "picks the change up within a second." },
+	{ "import-updates", 1, "PATH...",
+	  "Import full update documents (XML files, or directories of them)\n"
+	  "into the catalogue, 500 per transaction." },
+	{ "group", 1, "add NAME [--parent NAME]",
+	  "Create a computer target group (under All Computers, or NAME)." },
+	{ "assign", 1, "COMPUTER GROUP",
+	  "Put a computer (SusClientId or DNS name) into a target group." },
+	{ "approve", 1, "UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]",
+	  "Approve updates for installation (or removal) by a group and the\n"
+	  "groups below it." },
+	{ "decline", 1, "UPDATE-ID",
+	  "Decline an update: no client is offered it any more." },
+	{ "computers", 1, "[--json]",
+	  "List the computers, their groups, last sync and update counts." },
+	{ "updates", 1, "[--json] [--all]",
+	  "List the updates (--all: categories and detectoids too), their\n"
+	  "approvals and install counts." },
+	{ "signingcert", 1, "create [--subject DN] [--years N] | import FILE "
+	  "[--key FILE | --password-file FILE] | export FILE.cer | show",
+	  "The signing certificate for local publishing: create a self-signed\n"
+	  "RSA-2048 code-signing certificate, import a CA-issued one (PEM or\n"
+	  "PKCS#12), export it (DER) for clients, or show it and the retired ones." },
+	{ "trust", 1, "add FILE --store TrustedPublisher|Root | list | remove THUMBPRINT",
+	  "The update server's certificate stores that publish checks the\n"
+	  "signing certificate against." },
+	{ "publish", 2, "CATALOG | --example DIR | --expire UPDATE-ID",
+	  "Sign and publish every update of a catalog (cabinet, Authenticode,\n"
+	  "metadata); --example writes an example catalog (no -c needed);\n"
+	  "--expire stops offering an update." },
+	{ "certreq", 1, "--fqdn FQDN [--san NAME...] --out DIR",
+	  "A P-256 key (0600) and a PKCS#10 request for the enterprise CA's\n"
+	  "Web Server template (serverAuth EKU, SANs)." },
+	{ "checkcert", 1, "[--ca FILE]",
+	  "Check the TLS certificate: one line per requirement; non-zero exit\n"
+	  "on any failure." },
+	{ "clientconfig", 1, "--out DIR [--content-url URL]",
+	  "Files for clients outside a domain: .reg with the policy, the\n"
+	  "certificates, an import script and the Group Policy equivalents." },
+};
+#define UTIL_NVERBS (sizeof(util_verbs) / sizeof(util_verbs[0]))
+
+static const struct util_verb *
+util_verb_find(const char *name)
+{
+	for (size_t i = 0; i < UTIL_NVERBS; i++)
+		if (strcasecmp(util_verbs[i].name, name) == 0)
+			return &util_verbs[i];
+	return NULL;
+}
+
+static void
+util_synopsis(FILE *f, const struct util_verb *v, const char *lead)
+{
+	fprintf(f, "%swsusutil %s%s %s\n", lead, v->conf == 0 ? "" :
+	    v->conf == 1 ? "-c FILE " : "[-c FILE] ", v->name, v->synopsis);
+}
+
+/* usage - every verb's synopsis to stderr, exit 2 (or to stdout, exit 0,
+ * when asked for with --help). */
+static void
+util_usage(int asked)
+{
+	FILE *f = asked ? stdout : stderr;
+
+	for (size_t i = 0; i < UTIL_NVERBS; i++)
+		util_synopsis(f, &util_verbs[i], i == 0 ? "usage: " : "       ");
+	fprintf(f, "       wsusutil --version\n"
+	    "       wsusutil VERB --help\n");
+	exit(asked ? 0 : 2);
+}
 
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: wsusutil init DIR [--fqdn NAME]\n"
-	    "       wsusutil -c FILE configuressl FQDN [--force]\n"
-	    "       wsusutil -c FILE import-updates PATH...\n"
-	    "       wsusutil -c FILE group add NAME [--parent NAME]\n"
-	    "       wsusutil -c FILE assign COMPUTER GROUP\n"
-	    "       wsusutil -c FILE approve UPDATE-ID... GROUP [--deadline ISO-DATE] [--uninstall]\n"
-	    "       wsusutil -c FILE decline UPDATE-ID\n"
-	    "       wsusutil -c FILE computers [--json]\n"
-	    "       wsusutil -c FILE updates [--json] [--all]\n"
-	    "       wsusutil -c FILE signingcert create|import|export|show ...\n"
-	    "       wsusutil -c FILE trust add FILE --store TrustedPublisher|Root | list | remove THUMBPRINT\n"
-	    "       wsusutil [-c FILE] publish CATALOG | --example DIR | --expire UPDATE-ID\n"
-	    "       wsusutil -c FILE certreq --fqdn FQDN [--san NAME...] --out DIR\n"
-	    "       wsusutil -c FILE checkcert [--ca FILE]\n"
-	    "       wsusutil -c FILE clientconfig --out DIR [--content-url URL]\n");
-	exit(2);
+	util_usage(0);
+}
+
+/* util_verb_help - `wsusutil VERB --help`: synopsis and text, exit 0. */
+static int
+util_verb_help(const struct util_verb *v)
+{
+	util_synopsis(stdout, v, "usage: ");
+	printf("\n%s\n\nSee wsusutil(8).\n", v->help);
+	return 0;
 }
 
 /* util_write_conf - the embedded default configuration, 0644. */
@@ -96,6 +185,39 @@ util_write_conf(const char *path, const char *fqdn)
 }
 
 /*
+ * util_make_selfsigned - a self-signed P-256 certificate for fqdn (SANs
+ * fqdn and its short name) at crt with its key at key (0600), valid days
+ * days, unless either exists already (then nothing is touched).  Exit
+ * status: 0 made or present, 1 failure.
+ */
+static int
+util_make_selfsigned(const char *fqdn, int days, const char *crt,
+    const char *key)
+{
+	char shortname[CONF_NAME_MAX], err[512];
+	const char *sans[1];
+	struct stat sb;
+
+	if (stat(crt, &sb) == 0 || stat(key, &sb) == 0)
+		return 0;   /* an admin's pair is never replaced */
+	if (crypto_dns_ok(fqdn, 0) != 1) {
+		fprintf(stderr, "wsusutil: \"%s\" is not a DNS name\n", fqdn);
+		return 1;
+	}
+	snprintf(shortname, sizeof(shortname), "%s", fqdn);
+	shortname[strcspn(shortname, ".")] = '\0';
+	sans[0] = shortname;
+	if (crypto_selfsigned(fqdn, sans, strcmp(shortname, fqdn) ? 1 : 0,
+	    days, crt, key, err, sizeof(err)) == -1) {
+		fprintf(stderr, "wsusutil: self-signed certificate: %s\n", err);
+		return 1;
+	}
+	printf("made a self-signed P-256 certificate for %s in %s "
+	    "(key %s, mode 0600)\n", fqdn, crt, key);
+	return 0;
+}
+
+/*
  * util_init - create DIR with a configuration, a data directory and a
  * self-signed P-256 server certificate for this machine's FQDN, each only
  * if missing (so it is safe to run before every start).
@@ -103,10 +225,10 @@ util_write_conf(const char *path, const char *fqdn)
 static int
 util_init(int argc, char *argv[])
 {
-	char fqdn[CONF_NAME_MAX], shortname[CONF_NAME_MAX];
+	char fqdn[CONF_NAME_MAX];
 	char conf[CONF_PATH_MAX], tlsdir[CONF_PATH_MAX], crt[CONF_PATH_MAX],
-	    key[CONF_PATH_MAX], data[CONF_PATH_MAX], err[512];
-	const char *dir, *sans[1];
+	    key[CONF_PATH_MAX], data[CONF_PATH_MAX];
+	const char *dir;
 	struct stat sb;
 
 	if (argc < 2)
@@ -119,8 +241,6 @@ util_init(int argc, char *argv[])
 		else
 			usage();
 	}
-	snprintf(shortname, sizeof(shortname), "%s", fqdn);
-	shortname[strcspn(shortname, ".")] = '\0';
 	snprintf(conf, sizeof(conf), "%s/wsusd.conf", dir);
 	snprintf(tlsdir, sizeof(tlsdir), "%s/tls", dir);
 	snprintf(crt, sizeof(crt), "%s/tls/server.crt", dir);
@@ -137,17 +257,43 @@ util_init(int argc, char *argv[])
 			return 1;
 		printf("wrote %s (fqdn %s)\n", conf, fqdn);
 	}
-	if (stat(crt, &sb) == -1 && stat(key, &sb) == -1) {
-		sans[0] = shortname;
-		if (crypto_selfsigned(fqdn, sans, strcmp(shortname, fqdn) ? 1 : 0,
-		    825, crt, key, err, sizeof(err)) == -1) {
-			fprintf(stderr, "wsusutil: self-signed certificate: %s\n", err);
-			return 1;
-		}
-		printf("made a self-signed P-256 certificate for %s in %s "
-		    "(key %s, mode 0600)\n", fqdn, crt, key);
+	return util_make_selfsigned(fqdn, UTIL_CERT_DAYS, crt, key);
+}
+
+/*
+ * util_selfsigned - `wsusutil -c FILE selfsigned [--fqdn NAME] [--days N]`:
+ * the [tls] cert and key of the configuration, made when both are missing.
+ */
+static int
+util_selfsigned(const struct config *c, int argc, char *argv[])
+{
+	char fqdn[CONF_NAME_MAX];
+	long days = UTIL_CERT_DAYS;
+	char *end;
+
+	snprintf(fqdn, sizeof(fqdn), "%s", c->fqdn);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--fqdn") == 0 && i + 1 < argc)
+			snprintf(fqdn, sizeof(fqdn), "%s", argv[++i]);
+		else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
+			days = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || days < 1 || days > 3650) {
+				fprintf(stderr, "wsusutil: --days: 1..3650\n");
+				return 2;
+			}
+		} else
+			usage();
 	}
-	return 0;
+	if (c->cert[0] == '\0' || c->key[0] == '\0') {
+		fprintf(stderr, "wsusutil: the configuration names no [tls] "
+		    "cert and key\n");
+		return 1;
+	}
+	if (access(c->cert, F_OK) == 0 || access(c->key, F_OK) == 0) {
+		printf("%s or %s exists: left as it is\n", c->cert, c->key);
+		return 0;
+	}
+	return util_make_selfsigned(fqdn, (int)days, c->cert, c->key);
 }
 
 /*
@@ -669,12 +815,20 @@ util_store_verb(const struct config *c, int argc, char *argv[])
 int
 main(int argc, char *argv[])
 {
+	const struct util_verb *v;
 	struct config conf;
 	const char *path = NULL;
 	char err[1024];
 	int ch;
 
 	log_init(0, LOG_LVL_WARN, "wsusutil");
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("wsusutil %s\n", WSUSD_VERSION);
+		return 0;
+	}
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0))
+		util_usage(1);
 	while ((ch = getopt(argc, argv, "+c:")) != -1) {
 		if (ch == 'c')
 			path = optarg;
@@ -685,6 +839,13 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if ((v = util_verb_find(argv[0])) == NULL) {
+		fprintf(stderr, "wsusutil: unknown verb \"%s\"\n", argv[0]);
+		usage();
+	}
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return util_verb_help(v);
 	if (strcmp(argv[0], "init") == 0)
 		return util_init(argc, argv);
 	/* Writing an example catalog needs no server configuration. */
@@ -699,6 +860,8 @@ main(int argc, char *argv[])
 	}
 	if (strcasecmp(argv[0], "configuressl") == 0)
 		return util_configuressl(&conf, argc, argv);
+	if (strcmp(argv[0], "selfsigned") == 0)
+		return util_selfsigned(&conf, argc, argv);
 	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if ((ch = pki_verb(&conf, argc, argv)) >= 0)

@@ -28,15 +28,19 @@
 #include "store.h"
 #include "ws.h"
 
-#define WSUSD_VERSION "0.1.0"
+#ifndef WSUSD_VERSION
+#define WSUSD_VERSION "0.0.0-unknown"   /* the Makefile passes the version */
+#endif
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: wsusd -c FILE [-n] [-d]\n"
-	    "  -c FILE  configuration file (see conf/wsusd.conf)\n"
+	    "       wsusd --version\n"
+	    "  -c FILE  configuration file (wsusd.conf(5))\n"
 	    "  -n       check the configuration, certificate and key, then exit\n"
-	    "  -d       debug logging (overrides [server] log_level)\n");
+	    "  -d       debug logging (overrides [server] log_level)\n"
+	    "  -V, --version  print the version and exit\n");
 	exit(2);
 }
 
@@ -161,6 +165,12 @@ main(int argc, char *argv[])
 	unsigned nworkers;
 	sigset_t sigs;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("wsusd %s\n", WSUSD_VERSION);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		usage();
 	while ((ch = getopt(argc, argv, "c:ndV")) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;

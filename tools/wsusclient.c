@@ -49,6 +49,10 @@
 #include "log.h"
 #include "wua.h"
 
+#ifndef WSUSD_VERSION
+#define WSUSD_VERSION "0.0.0-unknown"
+#endif
+
 static void
 wsusclient_usage(void)
 {
@@ -57,7 +61,8 @@ wsusclient_usage(void)
 	    "                  [--pin FILE] [--group NAME] [--resolve HOST:PORT:ADDR]\n"
 	    "                  [--dns-name NAME] [--trusted-publishers DIR]\n"
 	    "                  [--trusted-root DIR] [--accept-trusted-publisher-certs]\n"
-	    "                  [-v] scan|download|report|all\n");
+	    "                  [-v] scan|download|report|all\n"
+	    "       wsusclient --version\n");
 	exit(2);
 }
 
@@ -130,6 +135,7 @@ main(int argc, char **argv)
 		{ "accept-trusted-publisher-certs", no_argument, NULL, 'A' },
 		{ "verbose",  no_argument,       NULL, 'v' },
 		{ "help",     no_argument,       NULL, 'h' },
+		{ "version",  no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct wua w;
@@ -142,6 +148,7 @@ main(int argc, char **argv)
 	log_init(0, LOG_LVL_WARN, "wsusclient");
 	while ((ch = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'V': printf("wsusclient %s\n", WSUSD_VERSION); return 0;
 		case 's': free(server); server = wsusclient_server(optarg); break;
 		case 'd': w.state = optarg; break;
 		case 'c': w.ca = optarg; break;
