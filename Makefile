@@ -157,7 +157,12 @@ check-e2e: all
 check-layout:
 	@./tests/layout.sh $(BUILD)
 
-check: check-layout check-unit check-e2e
+# A clone of HEAD with nothing beside it builds and passes the checks that
+# read fixtures (part of `make test`; about a minute).
+check-clean-clone:
+	@./tests/clean_clone.sh
+
+check: check-layout check-unit check-e2e check-clean-clone
 
 check-asan:
 	$(MAKE) --no-print-directory BUILD=build-asan SANITIZER=address,undefined check-unit check-e2e
@@ -173,7 +178,7 @@ bench: deps deps-bench
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-bench run check-unit check-e2e check-layout check check-asan test bench clean
+.PHONY: all deps deps-bench run check-unit check-e2e check-layout check-clean-clone check check-asan test bench clean
 
 # .incbin is invisible to -MMD: the WSDL blob depends on the WSDL files.
 $(BUILD)/obj/webservices/wsdl_blob.o: $(wildcard webservices/wsdl/*.wsdl)

@@ -9,7 +9,7 @@
  *
  * Owns: the catalog format (urn:wsusd:catalog:1, README "Publishing"), its
  * translation into full update documents (the shape an upstream server
- * delivers, which webservices/updatedoc.c turns into fragments exactly as
+ * delivers, which store/updatedoc.c turns into fragments exactly as
  * for imported updates), the signed payload cabinets under
  * data_dir/content/XX/<SHA-1>.cab, and the category documents (product,
  * its vendor, classification) a published update needs so that clients

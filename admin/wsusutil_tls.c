@@ -803,7 +803,7 @@ tlscert_clientconfig(const struct config *c, const char *conf_path,
 		fprintf(stderr, "wsusutil: warning: the server advertises plain "
 		    "HTTP (%s); run configuressl first\n", cl.url);
 
-	/* The signing certificate (server/pki.c keeps it). */
+	/* The signing certificate (admin/pki.c keeps it). */
 	snprintf(signing, sizeof(signing), "%s/signing/current.crt",
 	    c->data_dir);
 	if (access(signing, F_OK) == -1) {

@@ -8,7 +8,7 @@
  * and connections kept alive.  Requests are shaped as tools/wua_*.c sends
  * them (the native WUA captures): "s:" envelope, default namespace on the
  * operation, quoted SOAPAction, Accept-Encoding: xpress (answers are
- * decoded with webservices/xpress.c).
+ * decoded with common/xpress.c).
  *
  * Phase 1, first scans: N clients (at most C at a time) each run
  *   GetConfig, GetAuthorizationCookie, GetCookie, RegisterComputer,
@@ -33,7 +33,7 @@
  * scripts.  Exit status: 0 when the run completed with no error, 1 when
  * any error was counted, 2 on bad usage or set-up failure.
  *
- * Build: cc -O2 -iquote server -iquote webservices bench/scanstorm.c webservices/xpress.c -lcurl
+ * Build: cc -O2 -iquote common bench/scanstorm.c common/xpress.c -lcurl
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -40,7 +40,7 @@
 #define LIMIT_SOAPACTION_BYTES          512    /* SOAPAction header value */
 #define LIMIT_PATH_BYTES               1024    /* request path after normalising */
 
-/* --- SOAP XML (webservices/xml.c enforces these while parsing) ---------- */
+/* --- SOAP XML (common/xml.c enforces these while parsing) ---------- */
 #define LIMIT_XML_DEPTH                  32    /* element nesting in a SOAP request */
 #define LIMIT_XML_ELEMENTS           200000    /* elements in one SOAP request */
 #define LIMIT_XML_ELEMENTS_PREAUTH     2000    /* ... for operations without a cookie */

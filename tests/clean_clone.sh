@@ -17,7 +17,7 @@ say() { if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok - $2"; else fail=$((f
 	echo "# note: uncommitted changes are not in the clone (it is of HEAD)"
 git -c safe.directory='*' clone -q --no-hardlinks "$TOP" "$S/wsusd"; say $? "git clone into an empty directory ($S)"
 cd "$S/wsusd" || exit 1
-[ ! -e ../shared ] && [ "$(ls -A ..)" = wsusd ]; say $? "nothing beside the clone"
+[ "$(ls -A ..)" = wsusd ]; say $? "nothing beside the clone"
 out=$(make -j"$(nproc)" all 2>&1); st=$?; say $st "make all in the clone"
 [ $st = 0 ] || echo "$out" | tail -20 | sed 's/^/#   /'
 for target in check-layout check-unit; do

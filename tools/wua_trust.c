@@ -16,7 +16,7 @@
  * Owns: deciding which files are checked, the refusal messages an admin
  * reads, and the HRESULT reported for each refusal (winerror.h TRUST_E_*
  * / CERT_E_*, as WinVerifyTrust returns them).  The verification itself
- * is server/authenticode_verify.c.
+ * is common/authenticode_verify.c.
  */
 #include <stdio.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  * below (no serializer, no type tags, no lengths taken from the input:
  * CVE-2025-59287 was WSUS deserialising AuthorizationCookie data with
  * BinaryFormatter); include mbedTLS (all crypto goes through
- * server/crypto.h); log a bad cookie above debug level (it is a SOAP
+ * common/crypto.h); log a bad cookie above debug level (it is a SOAP
  * fault for the caller to raise, not a server problem).
  *
  * Layout, 108 bytes, sent as 144 characters of padded base64:

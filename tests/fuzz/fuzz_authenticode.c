@@ -1,6 +1,6 @@
 /*
  * fuzz_authenticode.c - libFuzzer target for authenticode_verify_cab
- * (server/authenticode_verify.c, with the cabinet rules of server/cab.c).
+ * (common/authenticode_verify.c, with the cabinet rules of common/cab.c).
  *
  * Every input is tried twice and traps on any broken contract of
  * authenticode.h:
@@ -23,8 +23,8 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *       -iquote server -iquote conf -iquote store -iquote webservices \
- *       tests/fuzz/fuzz_authenticode.c server/authenticode_verify.c \
- *       server/cab.c server/crypto.c server/log.c \
+ *       tests/fuzz/fuzz_authenticode.c common/authenticode_verify.c \
+ *       common/cab.c common/crypto.c common/log.c \
  *       -lmbedtls -lmbedx509 -lmbedcrypto -lz -o /tmp/fuzz_authenticode
  *   FUZZ_AUTHENTICODE_SEED=signed.cab /tmp/fuzz_authenticode CORPUS/
  */

@@ -4,7 +4,7 @@
  *
  * Build:  clang -fsanitize=fuzzer,address -D_GNU_SOURCE -Iserver -Iconf \
  *             -Istore -Iwebservices tests/fuzz/fuzz_config.c conf/config.c \
- *             server/log.c -o fuzz_config
+ *             common/log.c -o fuzz_config
  * Seed:   ./fuzz_config -dict=... corpus/  (conf/wsusd.conf is a good seed)
  *
  * A parse may fail; it must never read outside (data, size), and on

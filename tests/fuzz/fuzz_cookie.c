@@ -17,8 +17,8 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -iquote server \
  *       -iquote conf -iquote store -iquote webservices \
- *       tests/fuzz/fuzz_cookie.c webservices/cookie.c server/crypto.c \
- *       server/log.c -lmbedtls -lmbedx509 -lmbedcrypto -o /tmp/fuzz_cookie
+ *       tests/fuzz/fuzz_cookie.c webservices/cookie.c common/crypto.c \
+ *       common/log.c -lmbedtls -lmbedx509 -lmbedcrypto -o /tmp/fuzz_cookie
  */
 #include <stddef.h>
 #include <stdint.h>

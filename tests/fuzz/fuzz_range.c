@@ -9,7 +9,7 @@
  *
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iserver \
  *       -Iconf -Istore -Iwebservices tests/fuzz/fuzz_range.c \
- *       server/content.c server/log.c -o /tmp/fuzz_range
+ *       server/content.c common/log.c -o /tmp/fuzz_range
  */
 #include <stddef.h>
 #include <stdint.h>

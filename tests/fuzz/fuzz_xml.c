@@ -5,7 +5,7 @@
  *
  * Build:  clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *             -iquote server -iquote conf -iquote store -iquote webservices \
- *             tests/fuzz/fuzz_xml.c webservices/xml.c server/log.c -lexpat \
+ *             tests/fuzz/fuzz_xml.c common/xml.c common/log.c -lexpat \
  *             -o fuzz_xml
  * Run:    ./fuzz_xml -max_total_time=60 corpus/
  *

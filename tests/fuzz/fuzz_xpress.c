@@ -1,5 +1,5 @@
 /*
- * fuzz_xpress.c - libFuzzer target for webservices/xpress.c.
+ * fuzz_xpress.c - libFuzzer target for common/xpress.c.
  *
  * The first input byte picks the mode, the rest is the payload:
  *   even: decode hostile bytes - xpress_decode with a 1 MiB max_out, and
@@ -11,8 +11,8 @@
  * Any broken invariant aborts so libFuzzer keeps the input.
  *
  *   clang -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -iquote server \
- *       -iquote webservices tests/fuzz/fuzz_xpress.c webservices/xpress.c \
- *       server/log.c -o /tmp/fuzz_xpress
+ *       -iquote common tests/fuzz/fuzz_xpress.c common/xpress.c \
+ *       common/log.c -o /tmp/fuzz_xpress
  *   /tmp/fuzz_xpress -max_total_time=120 corpus/
  */
 #include <stddef.h>

@@ -14,6 +14,7 @@ Prints TAP-style lines and ends with "layout: N passed, M failed".
    symbol B defines; the graph of each program must be acyclic.
 4. Each folder has one private header that names every .c file of the
    folder in a banner.
+6. No tracked file refers to the shared folder beside the clone.
 5. Library doors: <microhttpd.h> only in server/http.c, <sqlite3.h> only
    in store/, <expat.h> only in common/xml.c, <zlib.h> only in common/zip.c,
    mbedtls only in common/ and
@@ -192,6 +193,21 @@ for d in FOLDERS:
     miss = [s for s in srcs if h is None or s not in h]
     result(not miss, "%s/%s names every file of %s/%s" % (
         d, PRIVATE[d], d, (" (missing: %s)" % " ".join(miss)) if miss else ""))
+
+# 6. Self-contained: no tracked file reads a path beside the clone.
+tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True).stdout.split()
+outside = []
+for f in tracked:
+    if f.startswith("tests/data/") or not os.path.isfile(f):
+        continue
+    try:
+        text = open(f, encoding="utf-8").read()
+    except UnicodeDecodeError:
+        continue
+    if re.search(r"\.\./" + "shared|/work/" + "shared", text):
+        outside.append(f)
+result(not outside, "no tracked file refers to the folder beside the clone%s" %
+       ((" (" + " ".join(outside) + ")") if outside else ""))
 
 print("layout: %d passed, %d failed" % (npass, nfail))
 sys.exit(1 if nfail else 0)

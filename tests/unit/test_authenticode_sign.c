@@ -1,5 +1,5 @@
 /*
- * test_authenticode_sign.c - server/cab.c and server/authenticode_sign.c
+ * test_authenticode_sign.c - common/cab.c and common/authenticode_sign.c
  * against the independent tools, in a temporary directory:
  *
  *   cabextract      extracts every file of every cabinet byte for byte

@@ -1,5 +1,5 @@
 /*
- * test_crypto.c - server/crypto.c against certificates it makes itself and
+ * test_crypto.c - common/crypto.c against certificates it makes itself and
  * certificates the openssl CLI makes, in a temporary directory.
  *
  * The openssl CLI is both a second opinion on what crypto_selfsigned()

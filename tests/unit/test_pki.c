@@ -1,5 +1,5 @@
 /*
- * test_pki.c - server/pki.c against the openssl CLI, in a temporary
+ * test_pki.c - admin/pki.c against the openssl CLI, in a temporary
  * directory: the self-signed signing certificate (create, show, export,
  * checked with `openssl x509` and `openssl verify`), key and directory
  * modes, replacement and the retired list, import of PEM pairs and of

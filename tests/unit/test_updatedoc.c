@@ -1,5 +1,5 @@
 /*
- * test_updatedoc.c - webservices/updatedoc.c against the real thing: the
+ * test_updatedoc.c - store/updatedoc.c against the real thing: the
  * update document a real WSUS received for ff36f0b5 r200 and the Core,
  * Extended and LocalizedProperties fragments that same WSUS then served
  * to a Windows client (captures/wsus-rs/update-doc-and-fragments/), byte

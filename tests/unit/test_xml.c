@@ -1,5 +1,5 @@
 /*
- * test_xml.c - webservices/xml.c: the bounded reader (navigation, names as
+ * test_xml.c - common/xml.c: the bounded reader (navigation, names as
  * written, entity decoding, and every refusal the pre-authentication
  * surface depends on: DTDs, entities, depth, element count, text size,
  * input size, malformed input) and the writer (round trips and escaping).

@@ -1,5 +1,5 @@
 /*
- * test_xpress.c - unit tests for webservices/xpress.c: MS-XCA plain LZ77
+ * test_xpress.c - unit tests for common/xpress.c: MS-XCA plain LZ77
  * known answers (the two examples of [MS-XCA] §3.1, and vectors worked by
  * hand from the §2.3.4 pseudocode for each length escape), round trips
  * through the MS-WUSP block framing, and a table of malformed streams and
