@@ -93,6 +93,13 @@ mk install DESTDIR="$T/local" >"$T/install3.log" 2>&1
 	ok "default PREFIX /usr/local: config in /usr/local/etc, unit rewritten" ||
 	fail "PREFIX=/usr/local: $(tail -3 "$T/install3.log")"
 
+# make uninstall takes back all but the configuration (and its tls/ pair).
+cp -a "$R" "$T/un"
+mk uninstall DESTDIR="$T/un" PREFIX=/usr >"$T/uninstall.log" 2>&1
+left=$(cd "$T/un" && find . -type f | sort | tr '\n' ' ')
+[ "$left" = "./etc/wsusd/tls/server.crt ./etc/wsusd/tls/server.key ./etc/wsusd/wsusd.conf " ] &&
+	ok "make uninstall leaves only the configuration and its pair" || fail "after uninstall: $left"
+
 # --- man pages against the code ---------------------------------------------------
 M=$R/usr/share/man
 # The keys of conf_keys[] (rows '{ "section", "name", ...').
