@@ -216,3 +216,5 @@ fuzz-authenticode:
 		-max_total_time=$(FUZZ_SECONDS) $(FUZZ_AC)/corpus >$(FUZZ_AC)/log 2>&1 || { tail -30 $(FUZZ_AC)/log; exit 1; }
 	@echo "fuzz_authenticode: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(FUZZ_AC)/log)"
 .PHONY: fuzz-authenticode
+
+include mk/install.mk
