@@ -48,7 +48,9 @@ struct store *ws_store(void);
 /* Open and close the envelope and the "<OpResponse xmlns=ns>" wrapper. */
 void soap_begin(struct ws_call *c);
 void soap_end(struct ws_call *c);
-/* Finish: move c->out into c->resp as a 200 text/xml answer.  0 or -1. */
+/* Finish: move c->out into c->resp as a 200 text/xml answer; an answer
+ * over LIMIT_ANSWER_BYTES becomes an InternalServerError fault instead
+ * (the operations stop well before it).  0 or -1. */
 int  soap_finish(struct ws_call *c);
 
 /*
@@ -118,13 +120,18 @@ struct sync_request {
 	const int64_t *installed;  int ninstalled;   /* InstalledNonLeafUpdateIDs */
 	const int64_t *cached;     int ncached;      /* OtherCachedUpdateIDs */
 	time_t        last_sync;                     /* for ChangedUpdates */
+	size_t        max_bytes;                     /* NewUpdates budget of the page */
 };
 
 /*
  * catalog_sync - one SyncUpdates page into b: NewUpdates (non-leaf round
- * first, then approved leaf updates with their bundle members), then
- * OutOfScopeRevisionIDs and ChangedUpdates for cached ids.  *truncated is
- * set when more remain.  Returns the number of NewUpdates, or -1.
+ * first, then approved leaf updates with their bundle members, each
+ * revision at most once), then OutOfScopeRevisionIDs and ChangedUpdates
+ * for cached ids (each once, however often the client repeats it).  A
+ * page holds at most LIMIT_SYNC_PAGE updates and r->max_bytes of
+ * NewUpdates, but always at least one update (or one bundle with its
+ * members) so that every page makes progress.  *truncated is set when
+ * more remain.  Returns the number of NewUpdates, or -1.
  */
 int catalog_sync(struct catalog *cat, const struct sync_request *r,
     struct wbuf *b, int *truncated);
