@@ -129,7 +129,7 @@ reporting_event_batch(struct ws_call *c)
 		}
 		n++;
 	}
-	if (n > 0 && store_events_add(c->st, events, n) == -1)
+	if (n > 0 && store_events_add(c->st, events, n, LIMIT_EVENTS_PER_COMPUTER) == -1)
 		goto out;
 	log_info("ReportEventBatch: %s reported %u event(s)", computer, n);
 	soap_begin(c);
