@@ -130,20 +130,32 @@ client_int_array(const struct xml_node *arr, int max, int64_t **out, int *n)
 	return 0;
 }
 
-/* Groups whose approvals apply to this computer (with ancestors). */
+/* The group the cookie asks for (client-side targeting) into out, or NULL. */
+static const char *
+client_requested_group(const struct cookie *ck, char out[37])
+{
+	static const uint8_t zero[16];
+
+	if (memcmp(ck->group_id, zero, 16) == 0)
+		return NULL;
+	cookie_guid_format(ck->group_id, out);
+	return out;
+}
+
+/*
+ * Groups whose approvals apply to this computer (with ancestors): the
+ * store decides, under the targeting mode in force, whether the cookie's
+ * group counts (store_computer_targets).
+ */
 static int
 client_groups(struct ws_call *c, const struct cookie *ck,
     char (*groups)[STORE_GUID_LEN + 1])
 {
-	static const uint8_t zero[16];
-	char id[37];
+	char id[37], grp[37];
 
-	if (memcmp(ck->group_id, zero, 16) != 0) {
-		cookie_guid_format(ck->group_id, id);
-		return store_group_ancestors(c->st, id, groups, CLIENT_GROUPS_MAX);
-	}
 	cookie_guid_format(ck->computer_id, id);
-	return store_computer_groups(c->st, id, groups, CLIENT_GROUPS_MAX);
+	return store_computer_targets(c->st, id, client_requested_group(ck, grp),
+	    groups, CLIENT_GROUPS_MAX);
 }
 
 /* GetConfig (§3.1.5.1): where to authenticate and what the server speaks. */
@@ -225,6 +237,7 @@ client_register(struct ws_call *c)
 	const struct xml_node *ci = xml_child(c->op, "computerInfo");
 	struct store_computer comp;
 	struct cookie ck;
+	char group[37] = "";
 	const char *v;
 
 	if (ws_client_cookie(c, xml_child(c->op, "cookie"), &ck) == -1)
@@ -247,13 +260,25 @@ client_register(struct ws_call *c)
 	comp.registered = c->now;
 	if (store_computer_upsert(c->st, &comp) == -1)
 		return -1;
-	/* Client-side targeting: the computer joins the group its policy names. */
-	if (memcmp(ck.group_id, (const uint8_t[16]){ 0 }, 16) != 0) {
-		char group[37];
-
-		cookie_guid_format(ck.group_id, group);
-		if (store_computer_assign(c->st, comp.computer_id, group) == -1)
-			return -1;
+	/*
+	 * Client-side targeting: the computer joins the group its policy
+	 * names, unless targeting is server-side or an administrator
+	 * assigned it (the store decides, and keeps the administrator's).
+	 */
+	switch (store_computer_request(c->st, comp.computer_id,
+	    client_requested_group(&ck, group))) {
+	case STORE_REQUEST_APPLIED:
+	case STORE_REQUEST_SERVER_SIDE:
+	case -3:   /* the group was deleted since the cookie was issued */
+		break;
+	case STORE_REQUEST_ADMIN_ASSIGNED:
+		if (group[0] != '\0')
+			log_info("RegisterComputer: %s asked for group %s: kept in "
+			    "the group(s) an administrator assigned", comp.computer_id,
+			    group);
+		break;
+	default:
+		return -1;
 	}
 	log_info("RegisterComputer: %s (%s) from %s, %s", comp.computer_id,
 	    comp.dns_name[0] ? comp.dns_name : "?", comp.ip[0] ? comp.ip : "?",
