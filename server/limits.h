@@ -90,7 +90,7 @@
 #define LIMIT_SYNC_PAGE_XML_BYTES  (5u << 20)  /* metadata XML in one SyncUpdates page: 5 MiB, WSUS's
                                                   MaxXMLPerRequest default (5242880); over it the page is Truncated */
 #define LIMIT_ANSWER_BYTES        (16u << 20)  /* one SOAP answer before compression: 16 MiB; over it a fault */
-#define LIMIT_EVENT_CLOCK_SKEW_S        300    /* TimeAtTarget later than now + this is taken as now + this (seconds) */
+#define LIMIT_EVENT_CLOCK_SKEW_S        300    /* TimeAtTarget up to this far ahead (seconds) is believed; later is taken as the arrival time */
 #define LIMIT_EVENTS_PER_COMPUTER      5000    /* events kept per computer; the oldest (by arrival) are dropped */
 #define LIMIT_REGISTRATIONS_PER_ADDR    500    /* new computers per client address (IPv6: per /64) ... */
 #define LIMIT_REGISTRATION_WINDOW_S    3600    /* ... per this window (seconds); over it ServerBusy */

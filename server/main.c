@@ -262,6 +262,7 @@ main(int argc, char *argv[])
 		}
 		advert_poll(st);
 		certwatch_poll(conf.cert, conf.next_cert, conf.fqdn);
+		store_retention_run(st, time(NULL));
 	}
 	relay_stop();
 	http_stop(plain);

@@ -10,6 +10,7 @@
  * catalog.c's; persistence is store/'s.  Never trusts anything in a
  * request beyond the fixed cookie layout of cookie.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,62 @@ client_groups(struct ws_call *c, const struct cookie *ck,
 	    groups, CLIENT_GROUPS_MAX);
 }
 
+/*
+ * ws_client_addr - the key new computers are counted under: the peer's
+ * IPv4 address (also when it arrives IPv4-mapped), or its IPv6 /64 (one
+ * host usually holds a whole /64).  "unknown" without an address.
+ */
+void
+ws_client_addr(const char *ip, char out[WS_ADDR_KEY_MAX])
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN];
+
+	snprintf(out, WS_ADDR_KEY_MAX, "unknown");
+	if (ip == NULL)
+		return;
+	if (inet_pton(AF_INET, ip, &a4) == 1) {
+		snprintf(out, WS_ADDR_KEY_MAX, "%s", ip);
+		return;
+	}
+	if (inet_pton(AF_INET6, ip, &a6) != 1)
+		return;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], 4);
+		if (inet_ntop(AF_INET, &a4, buf, sizeof(buf)) != NULL)
+			snprintf(out, WS_ADDR_KEY_MAX, "%s", buf);
+		return;
+	}
+	memset(&a6.s6_addr[8], 0, 8);
+	if (inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
+		snprintf(out, WS_ADDR_KEY_MAX, "%s/64", buf);
+}
+
+int
+ws_client_admit(struct ws_call *c, const char *computer_id)
+{
+	char from[WS_ADDR_KEY_MAX];
+	int rc;
+
+	ws_client_addr(c->req->client_ip, from);
+	rc = store_computer_admit(c->st, computer_id, from, c->now,
+	    LIMIT_REGISTRATION_WINDOW_S, LIMIT_REGISTRATIONS_PER_ADDR);
+	if (rc == -2) {
+		log_info("%s: new computer %s from %s refused: %u new computers "
+		    "from that address in the last %u s", c->opname, computer_id,
+		    from, LIMIT_REGISTRATIONS_PER_ADDR, LIMIT_REGISTRATION_WINDOW_S);
+		soap_fault(c, "ServerBusy", "Too many new computers registered "
+		    "from this address; try again later.");
+		return -1;
+	}
+	if (rc == -1) {
+		soap_fault(c, "InternalServerError", "");
+		return -1;
+	}
+	return 0;
+}
+
 /* GetConfig (§3.1.5.1): where to authenticate and what the server speaks. */
 static int
 client_get_config(struct ws_call *c)
@@ -239,6 +296,7 @@ client_register(struct ws_call *c)
 	struct cookie ck;
 	char group[37] = "";
 	const char *v;
+	long long pt;
 
 	if (ws_client_cookie(c, xml_child(c->op, "cookie"), &ck) == -1)
 		return 0;
@@ -257,7 +315,14 @@ client_register(struct ws_call *c)
 	    soap_text(ci, "ClientVersionQfeNumber") ? soap_text(ci, "ClientVersionQfeNumber") : "0");
 	if (c->req->client_ip)
 		snprintf(comp.ip, sizeof(comp.ip), "%s", c->req->client_ip);
+	/* OldProductType: 1 workstation, 2 domain controller, 3 server. */
+	if ((v = soap_text(ci, "OldProductType")) != NULL &&
+	    soap_parse_int(v, strlen(v), 0, 255, &pt) == 0)
+		comp.product_type = (int)pt;
 	comp.registered = c->now;
+	/* A computer new to the store counts against its address's budget. */
+	if (ws_client_admit(c, comp.computer_id) == -1)
+		return 0;
 	if (store_computer_upsert(c->st, &comp) == -1)
 		return -1;
 	/*

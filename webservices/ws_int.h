@@ -105,6 +105,21 @@ int  ws_client_cookie(struct ws_call *c, const struct xml_node *cookie_el,
 /* Write a new client cookie element <name><Expiration/><EncryptedData/></name>. */
 int  ws_new_cookie(struct ws_call *c, const char *name, const struct cookie *base);
 
+/* Bytes of a client address key, with its NUL ("xxxx:...:xxxx::/64"). */
+#define WS_ADDR_KEY_MAX 64
+/* ws_client_addr - the key new computers are counted under for peer
+ * address ip (text, may be NULL): IPv4 as is, IPv6 by /64. */
+void ws_client_addr(const char *ip, char out[WS_ADDR_KEY_MAX]);
+/*
+ * ws_client_admit - before the store first hears of computer_id (a
+ * RegisterComputer, or a report from a computer that never registered):
+ * admit it unless LIMIT_REGISTRATIONS_PER_ADDR new computers came from
+ * the same address in the last LIMIT_REGISTRATION_WINDOW_S.  A known
+ * computer always passes.  On refusal answers ServerBusy (MS-WUSP: "try
+ * again later") or InternalServerError and returns -1; 0 to go on.
+ */
+int  ws_client_admit(struct ws_call *c, const char *computer_id);
+
 /* --- catalog.c: the in-memory scan engine ---------------------------------- */
 
 struct catalog;
