@@ -282,10 +282,12 @@ out:
  * (0), in a transaction of its own.  Returns the number deleted, or -1.
  */
 static int
-report_expire(struct store *st, time_t cutoff, int server)
+report_expire(struct store *st, time_t cutoff, int server, double *ms)
 {
+	struct timespec t0, t1;
 	int n;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (store_begin(st, __func__) == -1)
 		return -1;
 	if (stmt_run_ints(st, STMT_EVENT_EXPIRE, (const int64_t[]){
@@ -297,6 +299,8 @@ report_expire(struct store *st, time_t cutoff, int server)
 	n = sqlite3_changes(st->db);
 	if (store_commit(st, __func__) == -1)
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	return n;
 }
 
@@ -310,6 +314,7 @@ int
 store_retention_run(struct store *st, time_t now)
 {
 	struct store_settings set;
+	double ms, longest = 0;
 	int total = 0, batches = 0, more = 0;
 
 	if (now < st->retention_next)
@@ -329,13 +334,15 @@ store_retention_run(struct store *st, time_t now)
 				more = 1;
 				break;
 			}
-			if ((n = report_expire(st, cutoff, server)) == -1) {
+			if ((n = report_expire(st, cutoff, server, &ms)) == -1) {
 				st->retention_next = now +
 				    STORE_RETENTION_INTERVAL_S;
 				return -1;
 			}
 			batches++;
 			total += n;
+			if (ms > longest)
+				longest = ms;
 		} while (n == STORE_RETENTION_BATCH);
 		if (more)
 			break;
@@ -343,8 +350,9 @@ store_retention_run(struct store *st, time_t now)
 	st->retention_next = more ? now : now + STORE_RETENTION_INTERVAL_S;
 	if (total > 0)
 		log_info("Retention: deleted %d event(s) older than %u days "
-		    "(workstations) or %u days (servers)%s", total,
-		    set.event_days_workstation, set.event_days_server,
+		    "(workstations) or %u days (servers) in %d transaction(s), "
+		    "the longest %.1f ms%s", total, set.event_days_workstation,
+		    set.event_days_server, batches, longest,
 		    more ? "; more next second" : "");
 	return total;
 }
