@@ -44,6 +44,11 @@
 #define CONF_LABEL_MAX   63   /* bytes in one DNS label, RFC 1035 */
 #define CONF_WORKERS_MAX 64   /* TLS worker threads */
 #define CONF_RETENTION_DAYS_MAX 36500  /* event retention, days (the schema's bound) */
+#define CONF_REGISTRATIONS_MAX 1000000 /* registrations_per_address */
+
+/* A number macro as text, for defaults taken from limits.h. */
+#define CONF_STR2(x) #x
+#define CONF_STR(x)  CONF_STR2(x)
 
 /* Not ULONG_MAX: built with -Iserver (fuzz_config), <limits.h> is ours. */
 #define CONF_ULONG_MAX  ((unsigned long)-1)
@@ -353,6 +358,9 @@ static const struct conf_key conf_keys[] = {
 	{ "server", "event_retention_server_days", CT_UINT, 1,
 	  CONF_RETENTION_DAYS_MAX, "90", CONF_FIELD(event_days_server),
 	  NULL, NULL },
+	{ "server", "registrations_per_address", CT_UINT, 1,
+	  CONF_REGISTRATIONS_MAX, CONF_STR(LIMIT_REGISTRATIONS_PER_ADDR),
+	  CONF_FIELD(registrations_per_address), NULL, NULL },
 	{ "tls", "cert", CT_PATH, 0, CONF_PATH_MAX - 1, "",
 	  CONF_FIELD(cert), NULL, NULL },
 	{ "tls", "key", CT_PATH, 0, CONF_PATH_MAX - 1, "",

@@ -43,6 +43,7 @@ struct config {
 	char     targeting[8];             /* "server" (default) or "client": who places computers in groups */
 	unsigned event_days_workstation;   /* days a workstation's events are kept; 15 */
 	unsigned event_days_server;        /* days a server's events are kept; 90 */
+	unsigned registrations_per_address; /* new computers per client address (IPv6 /64) per hour */
 	/* [tls] */
 	char     cert[CONF_PATH_MAX];      /* PEM, may carry the chain */
 	char     key[CONF_PATH_MAX];       /* PEM private key, mode 0600 */

@@ -92,7 +92,8 @@
 #define LIMIT_ANSWER_BYTES        (16u << 20)  /* one SOAP answer before compression: 16 MiB; over it a fault */
 #define LIMIT_EVENT_CLOCK_SKEW_S        300    /* TimeAtTarget up to this far ahead (seconds) is believed; later is taken as the arrival time */
 #define LIMIT_EVENTS_PER_COMPUTER      5000    /* events kept per computer; the oldest (by arrival) are dropped */
-#define LIMIT_REGISTRATIONS_PER_ADDR    500    /* new computers per client address (IPv6: per /64) ... */
+#define LIMIT_REGISTRATIONS_PER_ADDR    500    /* new computers per client address (IPv6: per /64) ...
+                                                  (the default of [server] registrations_per_address) */
 #define LIMIT_REGISTRATION_WINDOW_S    3600    /* ... per this window (seconds); over it ServerBusy */
 
 #endif /* WSUSD_LIMITS_H */

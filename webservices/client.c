@@ -199,11 +199,11 @@ ws_client_admit(struct ws_call *c, const char *computer_id)
 
 	ws_client_addr(c->req->client_ip, from);
 	rc = store_computer_admit(c->st, computer_id, from, c->now,
-	    LIMIT_REGISTRATION_WINDOW_S, LIMIT_REGISTRATIONS_PER_ADDR);
+	    LIMIT_REGISTRATION_WINDOW_S, ws_registrations_per_addr);
 	if (rc == -2) {
 		log_info("%s: new computer %s from %s refused: %u new computers "
 		    "from that address in the last %u s", c->opname, computer_id,
-		    from, LIMIT_REGISTRATIONS_PER_ADDR, LIMIT_REGISTRATION_WINDOW_S);
+		    from, ws_registrations_per_addr, LIMIT_REGISTRATION_WINDOW_S);
 		soap_fault(c, "ServerBusy", "Too many new computers registered "
 		    "from this address; try again later.");
 		return -1;

@@ -35,9 +35,11 @@ struct ws_call {
 	time_t                   now;
 };
 
-/* The server's identity and cookie lifetime (seconds), set once by ws_init. */
+/* The server's identity and cookie lifetime (seconds), set once by ws_init;
+ * new computers per address and hour, set by ws_settings_seed. */
 extern uint8_t  ws_server_id[16];
 extern unsigned ws_cookie_lifetime;
+extern unsigned ws_registrations_per_addr;
 
 /* ws_store - this thread's store handle, opened on first use; NULL if it
  * cannot be opened (logged). */
@@ -113,8 +115,10 @@ void ws_client_addr(const char *ip, char out[WS_ADDR_KEY_MAX]);
 /*
  * ws_client_admit - before the store first hears of computer_id (a
  * RegisterComputer, or a report from a computer that never registered):
- * admit it unless LIMIT_REGISTRATIONS_PER_ADDR new computers came from
- * the same address in the last LIMIT_REGISTRATION_WINDOW_S.  A known
+ * admit it unless ws_registrations_per_addr ([server]
+ * registrations_per_address, default LIMIT_REGISTRATIONS_PER_ADDR) new
+ * computers came from the same address in the last
+ * LIMIT_REGISTRATION_WINDOW_S.  A known
  * computer always passes.  On refusal answers ServerBusy (MS-WUSP: "try
  * again later") or InternalServerError and returns -1; 0 to go on.
  */

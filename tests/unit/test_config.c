@@ -48,6 +48,8 @@ t_field(const struct config *c, const char *name, char *buf, size_t len)
 		    offsetof(struct config, event_days_workstation), 1 },
 		{ "event_retention_server_days",
 		    offsetof(struct config, event_days_server), 1 },
+		{ "registrations_per_address",
+		    offsetof(struct config, registrations_per_address), 1 },
 	};
 
 	if (strcmp(name, "require") == 0)
@@ -70,6 +72,7 @@ static const char *const t_all_keys[] = {
 	"fqdn", "bind", "http_port", "https_port", "data_dir", "log_level",
 	"workers", "cert", "key", "require", "targeting",
 	"event_retention_workstation_days", "event_retention_server_days",
+	"registrations_per_address",
 };
 #define T_NKEYS (sizeof(t_all_keys) / sizeof(t_all_keys[0]))
 
@@ -101,6 +104,7 @@ static const struct {
 	{ __LINE__, "targeting",  "server" },
 	{ __LINE__, "event_retention_workstation_days", "15" },
 	{ __LINE__, "event_retention_server_days", "90" },
+	{ __LINE__, "registrations_per_address", "500" },
 	{ __LINE__, "key",        "" },
 	{ __LINE__, "require",    "ClientWebService SimpleAuthWebService "
 	    "DssAuthWebService ServerSyncWebService ApiRemoting30" },
@@ -204,8 +208,9 @@ static const struct {
 	    "event_retention_server_days = 36500\n"),
 	  { { "targeting", "client" }, { "event_retention_workstation_days", "1" },
 	    { "event_retention_server_days", "36500" } } },
-	{ __LINE__, NULL, B("[server]\ntargeting = server\n"),
-	  { { "targeting", "server" } } },
+	{ __LINE__, NULL, B("[server]\ntargeting = server\n"
+	    "registrations_per_address = 1000000\n"),
+	  { { "targeting", "server" }, { "registrations_per_address", "1000000" } } },
 	/* Numbers at their bounds; ports may swap. */
 	{ __LINE__, NULL, B("[server]\nhttp_port = 65535\nhttps_port = 1\n"),
 	  { { "http_port", "65535" }, { "https_port", "1" } } },
@@ -334,6 +339,8 @@ static const struct {
 	  "is out of range 1..36500" },
 	{ __LINE__, B("[server]\nevent_retention_server_days = 36501\n"), 2,
 	  "is out of range 1..36500" },
+	{ __LINE__, B("[server]\nregistrations_per_address = 0\n"), 2,
+	  "is out of range 1..1000000" },
 	{ __LINE__, B("[tls]\ntargeting = client\n"), 2,
 	  "unknown key \"targeting\" in [tls] (it belongs in [server])" },
 	/* Bytes. */
