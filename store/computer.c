@@ -370,6 +370,7 @@ store_computer_targets(struct store *st, const char *computer_id,
 	char key[STORE_GUID_LEN + 1];
 	struct store_settings set;
 	int64_t held = 1;
+	int n;
 
 	if (requested == NULL || requested[0] == '\0')
 		return store_computer_groups(st, computer_id, out, max);
@@ -382,7 +383,10 @@ store_computer_targets(struct store *st, const char *computer_id,
 		return -1;
 	if (set.targeting != STORE_TARGETING_CLIENT || held)
 		return store_computer_groups(st, computer_id, out, max);
-	return store_group_ancestors(st, requested, out, max);
+	/* A group deleted since the cookie was issued: the memberships. */
+	if ((n = store_group_ancestors(st, requested, out, max)) != 0)
+		return n;
+	return store_computer_groups(st, computer_id, out, max);
 }
 
 /*

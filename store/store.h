@@ -312,7 +312,8 @@ int store_computer_groups(struct store *st, const char *computer_id,
  * apply to the computer's scan: store_computer_groups, except that with
  * client-side targeting, a computer no administrator assigned that names
  * a group in its cookie (requested, a GUID; NULL or "" none) gets that
- * group and its ancestors.  Returns the count or -1.
+ * group and its ancestors (its memberships if the group is gone).
+ * Returns the count or -1.
  */
 int store_computer_targets(struct store *st, const char *computer_id,
     const char *requested, char (*out)[STORE_GUID_LEN + 1], int max);

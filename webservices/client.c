@@ -5,8 +5,11 @@
  *
  * Owns: request validation (every id, count and date bounded before use),
  * the cookie state machine (InvalidCookie, ServerChanged, CookieExpired,
- * ConfigChanged, RegistrationRequired) and the response shapes the real
- * captures show.  The scan itself (which updates a computer gets) is
+ * ConfigChanged, RegistrationRequired), the response shapes the real
+ * captures show, the bounds on what a request may make an answer hold
+ * (each fragment type, revision and file once; LIMIT_EXTENDED_LOCALES;
+ * LIMIT_ANSWER_BYTES) and the budget of new computers per client address
+ * (ws_client_admit, which reporting.c shares).  The scan itself (which updates a computer gets) is
  * catalog.c's; persistence is store/'s.  Never trusts anything in a
  * request beyond the fixed cookie layout of cookie.c.
  */
@@ -160,12 +163,12 @@ client_groups(struct ws_call *c, const struct cookie *ck,
 }
 
 /*
- * ws_client_addr - the key new computers are counted under: the peer's
+ * client_addr - the key new computers are counted under: the peer's
  * IPv4 address (also when it arrives IPv4-mapped), or its IPv6 /64 (one
  * host usually holds a whole /64).  "unknown" without an address.
  */
-void
-ws_client_addr(const char *ip, char out[WS_ADDR_KEY_MAX])
+static void
+client_addr(const char *ip, char out[WS_ADDR_KEY_MAX])
 {
 	struct in6_addr a6;
 	struct in_addr a4;
@@ -197,7 +200,7 @@ ws_client_admit(struct ws_call *c, const char *computer_id)
 	char from[WS_ADDR_KEY_MAX];
 	int rc;
 
-	ws_client_addr(c->req->client_ip, from);
+	client_addr(c->req->client_ip, from);
 	rc = store_computer_admit(c->st, computer_id, from, c->now,
 	    LIMIT_REGISTRATION_WINDOW_S, ws_registrations_per_addr);
 	if (rc == -2) {
@@ -716,8 +719,8 @@ out:
  * answer the fault: InvalidParameters "locales" over
  * LIMIT_EXTENDED_LOCALES, InvalidParameters naming ids_param when the
  * answer would pass LIMIT_ANSWER_BYTES (ask for fewer revisions).
- * out_of_scope, if not NULL, writes OutOfScopeRevisionIDs for the
- * unknown ones.  Returns what soap_finish/soap_fault return, or -1.
+ * out_of_scope nonzero writes OutOfScopeRevisionIDs for the unknown
+ * ones.  Returns what soap_finish/soap_fault return, or -1.
  */
 static int
 client_extended_answer(struct ws_call *c, const char *result, const char *ids_param,

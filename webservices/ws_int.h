@@ -109,9 +109,6 @@ int  ws_new_cookie(struct ws_call *c, const char *name, const struct cookie *bas
 
 /* Bytes of a client address key, with its NUL ("xxxx:...:xxxx::/64"). */
 #define WS_ADDR_KEY_MAX 64
-/* ws_client_addr - the key new computers are counted under for peer
- * address ip (text, may be NULL): IPv4 as is, IPv6 by /64. */
-void ws_client_addr(const char *ip, char out[WS_ADDR_KEY_MAX]);
 /*
  * ws_client_admit - before the store first hears of computer_id (a
  * RegisterComputer, or a report from a computer that never registered):
