@@ -35,7 +35,7 @@ DEB_BENCH := nginx-light wrk hyperfine
 COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c common/zip.c \
                common/cab.c common/authenticode_sign.c common/authenticode_verify.c
 CONF_SRCS   := conf/config.c
-STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c \
+STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c store/settings.c \
                store/group.c store/guid.c store/catalog.c store/approval.c \
                store/computer.c store/report.c store/expire.c store/updatedoc.c
 WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \

@@ -43,6 +43,12 @@
 #define CONF_WHY_MAX    512   /* a reason, before the NAME:LINE prefix */
 #define CONF_LABEL_MAX   63   /* bytes in one DNS label, RFC 1035 */
 #define CONF_WORKERS_MAX 64   /* TLS worker threads */
+#define CONF_RETENTION_DAYS_MAX 36500  /* event retention, days (the schema's bound) */
+#define CONF_REGISTRATIONS_MAX 1000000 /* registrations_per_address */
+
+/* A number macro as text, for defaults taken from limits.h. */
+#define CONF_STR2(x) #x
+#define CONF_STR(x)  CONF_STR2(x)
 
 /* Not ULONG_MAX: built with -Iserver (fuzz_config), <limits.h> is ours. */
 #define CONF_ULONG_MAX  ((unsigned long)-1)
@@ -294,6 +300,9 @@ static const struct conf_service {
 static const char *const conf_sections[] = { "server", "tls", "ssl" };
 #define CONF_NSECTIONS (sizeof(conf_sections) / sizeof(conf_sections[0]))
 
+/* [server] targeting: WSUS's two ways of placing computers in groups. */
+static const char *const conf_targeting[] = { "server", "client", NULL };
+
 /* Spelled as log.c spells them, so log_level_from_name() takes the value. */
 static const char *const conf_log_levels[] = {
 	"error", "warning", "info", "debug", NULL
@@ -341,6 +350,17 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(workers), NULL, NULL },
 	{ "server", "cookie_lifetime", CT_UINT, 1, 7 * 86400, "3600",
 	  CONF_FIELD(cookie_lifetime), NULL, NULL },
+	{ "server", "targeting", CT_ENUM, 0, 0, "server",
+	  CONF_FIELD(targeting), conf_targeting, NULL },
+	{ "server", "event_retention_workstation_days", CT_UINT, 1,
+	  CONF_RETENTION_DAYS_MAX, "15", CONF_FIELD(event_days_workstation),
+	  NULL, NULL },
+	{ "server", "event_retention_server_days", CT_UINT, 1,
+	  CONF_RETENTION_DAYS_MAX, "90", CONF_FIELD(event_days_server),
+	  NULL, NULL },
+	{ "server", "registrations_per_address", CT_UINT, 1,
+	  CONF_REGISTRATIONS_MAX, CONF_STR(LIMIT_REGISTRATIONS_PER_ADDR),
+	  CONF_FIELD(registrations_per_address), NULL, NULL },
 	{ "tls", "cert", CT_PATH, 0, CONF_PATH_MAX - 1, "",
 	  CONF_FIELD(cert), NULL, NULL },
 	{ "tls", "key", CT_PATH, 0, CONF_PATH_MAX - 1, "",

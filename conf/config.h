@@ -40,6 +40,10 @@ struct config {
 	char     log_level[16];            /* error|warning|info|debug; default info */
 	unsigned workers;                  /* TLS worker threads; 0 = one per CPU */
 	unsigned cookie_lifetime;          /* seconds a client/authorization cookie lives; 3600 */
+	char     targeting[8];             /* "server" (default) or "client": who places computers in groups */
+	unsigned event_days_workstation;   /* days a workstation's events are kept; 15 */
+	unsigned event_days_server;        /* days a server's events are kept; 90 */
+	unsigned registrations_per_address; /* new computers per client address (IPv6 /64) per hour */
 	/* [tls] */
 	char     cert[CONF_PATH_MAX];      /* PEM, may carry the chain */
 	char     key[CONF_PATH_MAX];       /* PEM private key, mode 0600 */

@@ -81,5 +81,20 @@
 #define PUB_MAX_SUPERSEDES    64           /* Supersedes elements per update */
 #define PUB_MAX_RETURN_CODES  32           /* ReturnCode elements per installer */
 
+/* --- web services and store ------------------------------------------------
+ * What one client (or one address) can make the server compute, answer and
+ * keep.  webservices/ enforces them; store/ gets them as arguments (it sees
+ * no server/ header).
+ */
+#define LIMIT_EXTENDED_LOCALES           32    /* locales in GetExtendedUpdateInfo(2); more is InvalidParameters */
+#define LIMIT_SYNC_PAGE_XML_BYTES  (5u << 20)  /* metadata XML in one SyncUpdates page: 5 MiB, WSUS's
+                                                  MaxXMLPerRequest default (5242880); over it the page is Truncated */
+#define LIMIT_ANSWER_BYTES        (16u << 20)  /* one SOAP answer before compression: 16 MiB; over it a fault */
+#define LIMIT_EVENT_CLOCK_SKEW_S        300    /* TimeAtTarget up to this far ahead (seconds) is believed; later is taken as the arrival time */
+#define LIMIT_EVENTS_PER_COMPUTER      5000    /* events kept per computer; the oldest (by arrival) are dropped */
+#define LIMIT_REGISTRATIONS_PER_ADDR    500    /* new computers per client address (IPv6: per /64) ...
+                                                  (the default of [server] registrations_per_address) */
+#define LIMIT_REGISTRATION_WINDOW_S    3600    /* ... per this window (seconds); over it ServerBusy */
+
 #endif /* WSUSD_LIMITS_H */
 #endif /* _GCC_NEXT_LIMITS_H */

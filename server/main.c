@@ -213,6 +213,8 @@ main(int argc, char *argv[])
 		fatalx("cannot open the store in %s", conf.data_dir);
 	if (ws_init(conf.data_dir, conf.cookie_lifetime) == -1)
 		fatalx("cannot initialise the web services (cookie key, identity)");
+	if (ws_settings_seed(st, &conf) == -1)
+		fatalx("cannot store the targeting and retention settings");
 	if (wsdl_init() == -1)
 		fatalx("embedded WSDLs are malformed");
 	if (advert_load(st, &conf) == -1)
@@ -260,6 +262,7 @@ main(int argc, char *argv[])
 		}
 		advert_poll(st);
 		certwatch_poll(conf.cert, conf.next_cert, conf.fqdn);
+		store_retention_run(st, time(NULL));
 	}
 	relay_stop();
 	http_stop(plain);

@@ -1,11 +1,14 @@
 /*
  * computer.c - client computers and their target-group memberships.
  *
- * Owns: the computers rows (RegisterComputer's fields and our times) and
- * computer_groups (server-side targeting).  A computer in no group is in
- * Unassigned Computers; that is never stored, it is the empty set.
- * Never lets an empty registration field wipe a stored one, and never
- * trusts a computer id's spelling: GUIDs are keyed in canonical form.
+ * Owns: the computers rows (RegisterComputer's fields and our times),
+ * the cap on new computers per client address, and computer_groups with
+ * the origin of each membership: 'admin' (wsusutil assign, the admin API)
+ * or 'client' (client-side targeting, only when server_settings says
+ * so).  A computer in no group is in Unassigned Computers.  Never lets a
+ * client request replace an administrator's assignment, never lets an
+ * empty registration field wipe a stored one, and never trusts a computer
+ * id's spelling: GUIDs are keyed in canonical form.
  */
 #include <string.h>
 #include <time.h>
@@ -89,7 +92,8 @@ store_computer_upsert(struct store *st, const struct store_computer *c)
 	    c->registered : now)) != SQLITE_OK ||
 	    computer_bind_time(s, 8, c->last_sync) != SQLITE_OK ||
 	    computer_bind_time(s, 9, c->last_report) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 10, (sqlite3_int64)now) != SQLITE_OK)
+	    sqlite3_bind_int64(s, 10, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 11, c->product_type) != SQLITE_OK)
 		return stmt_bind_failed(st, s, __func__);
 	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 0;
 }
@@ -125,14 +129,75 @@ store_computer_get(struct store *st, const char *computer_id,
 		return 0;
 	if ((s = stmt_get_text(st, STMT_COMPUTER_GET, key, __func__)) == NULL)
 		return -1;
-	if ((rc = store_step(st, s, __func__)) == 1 &&
-	    computer_fill(s, c) == -1) {
-		log_warnx("%s: %s: malformed computer row", __func__,
-		    st->path);
-		rc = -1;
+	if ((rc = store_step(st, s, __func__)) == 1) {
+		if (computer_fill(s, c) == -1) {
+			log_warnx("%s: %s: malformed computer row", __func__,
+			    st->path);
+			rc = -1;
+		} else
+			c->product_type = sqlite3_column_int(s, 9);
 	}
 	stmt_release(s);
 	return rc;
+}
+
+/*
+ * store_computer_admit - see store.h.  BEGIN IMMEDIATE serialises the
+ * count and the insert against every other writer, so two threads cannot
+ * both take the last place.
+ */
+int
+store_computer_admit(struct store *st, const char *computer_id,
+    const char *from, time_t now, time_t window_s, unsigned max)
+{
+	char key[STORE_GUID_LEN + 1];
+	sqlite3_stmt *s;
+	int64_t n = 0;
+	int rc = -1, r;
+
+	if (computer_key(computer_id, key) == -1 || from == NULL ||
+	    strlen(from) > 64)
+		return -1;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if ((r = stmt_run_text(st, STMT_COMPUTER_REF, key, NULL,
+	    __func__)) != 0) {
+		rc = r == 1 ? 1 : -1;
+		goto out;
+	}
+	if ((s = stmt_get_text(st, STMT_COMPUTER_NEW_FROM, from,
+	    __func__)) == NULL)
+		goto out;
+	if (sqlite3_bind_int64(s, 2, (sqlite3_int64)(now - window_s)) !=
+	    SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (stmt_run(st, s, &n, __func__) != 1)
+		goto out;
+	if (n >= (int64_t)max) {
+		rc = -2;
+		goto out;
+	}
+	if ((s = stmt_get_text(st, STMT_COMPUTER_ADMIT, key, __func__)) ==
+	    NULL)
+		goto out;
+	if (sqlite3_bind_text(s, 2, from, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)now) != SQLITE_OK) {
+		stmt_bind_failed(st, s, __func__);
+		goto out;
+	}
+	if (stmt_run(st, s, NULL, __func__) == -1 ||
+	    store_commit(st, __func__) == -1)
+		goto out;
+	rc = 0;
+out:
+	/* 1 and -2 wrote nothing: end the transaction the same way. */
+	if (rc == 1 || rc == -2) {
+		store_rollback(st, __func__);
+		return rc;
+	}
+	return store_end(st, rc, __func__);
 }
 
 /* store_computer_touch_sync - 0, -1, or -2 (no such computer). */
@@ -177,9 +242,25 @@ computer_find(struct store *st, const char *computer, int64_t *ref)
 	    __func__);
 }
 
+/* computer_member - add the membership (cref, gref) made by origin. */
+static int
+computer_member(struct store *st, int64_t cref, int64_t gref,
+    const char *origin)
+{
+	sqlite3_stmt *s = stmt_get(st, STMT_COMPUTER_GROUP_INSERT);
+
+	if (sqlite3_bind_int64(s, 1, cref) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, gref) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, origin, -1, SQLITE_STATIC) != SQLITE_OK)
+		return stmt_bind_failed(st, s, __func__);
+	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 0;
+}
+
 /*
- * store_computer_assign - see store.h.  Assigning to Unassigned Computers
- * drops every membership (that group is the empty set).
+ * store_computer_assign - see store.h.  Every membership goes, client-made
+ * ones included, and the new one is the administrator's; an assignment to
+ * Unassigned Computers is kept as a row too, so that it pins the computer
+ * against client-side targeting like any other.
  */
 int
 store_computer_assign(struct store *st, const char *computer,
@@ -202,9 +283,7 @@ store_computer_assign(struct store *st, const char *computer,
 	if (stmt_run_ints(st, STMT_COMPUTER_UNGROUP, &cref, 1, NULL,
 	    __func__) == -1)
 		goto out;
-	if (strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0 &&
-	    stmt_run_ints(st, STMT_COMPUTER_GROUP_INSERT,
-	    (const int64_t[]){ cref, gref }, 2, NULL, __func__) == -1)
+	if (computer_member(st, cref, gref, "admin") == -1)
 		goto out;
 	/*
 	 * No catalogue-generation bump: memberships are looked up per scan
@@ -218,6 +297,96 @@ store_computer_assign(struct store *st, const char *computer,
 	rc = 0;
 out:
 	return store_end(st, rc, __func__);
+}
+
+/*
+ * store_computer_request - see store.h.  Server-side targeting answers
+ * without taking the write lock.  The administrator's rows are read
+ * inside the transaction that writes, so a concurrent `wsusutil assign`
+ * is never undone.
+ */
+int
+store_computer_request(struct store *st, const char *computer_id,
+    const char *group_guid)
+{
+	char key[STORE_GUID_LEN + 1];
+	struct store_settings set;
+	struct store_group g;
+	int64_t cref = 0, gref = 0, held = 0;
+	int rc = -1, r;
+
+	if (computer_key(computer_id, key) == -1)
+		return -2;
+	if (store_settings_get(st, &set) == -1)
+		return -1;
+	if (set.targeting != STORE_TARGETING_CLIENT)
+		return STORE_REQUEST_SERVER_SIDE;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if ((r = stmt_run_text(st, STMT_COMPUTER_REF, key, &cref,
+	    __func__)) != 1) {
+		rc = r == 0 ? -2 : -1;
+		goto out;
+	}
+	if (stmt_run_text(st, STMT_COMPUTER_ADMIN_HELD, key, &held,
+	    __func__) != 1)
+		goto out;
+	if (held) {
+		rc = STORE_REQUEST_ADMIN_ASSIGNED;
+		goto done;
+	}
+	if (group_guid != NULL && group_guid[0] != '\0' &&
+	    (r = group_lookup(st, group_guid, &g, &gref)) != 1) {
+		rc = r == 0 ? -3 : -1;
+		goto out;
+	}
+	if (stmt_run_ints(st, STMT_COMPUTER_UNGROUP_CLIENT, &cref, 1, NULL,
+	    __func__) == -1)
+		goto out;
+	/* Unassigned Computers is the empty set of client-made groups. */
+	if (gref != 0 && strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0 &&
+	    computer_member(st, cref, gref, "client") == -1)
+		goto out;
+	if (store_commit(st, __func__) == -1)
+		goto out;
+	return STORE_REQUEST_APPLIED;
+done:
+	/* Nothing written: the read transaction just ends. */
+	store_rollback(st, __func__);
+	return rc;
+out:
+	return store_end(st, rc, __func__);
+}
+
+/*
+ * store_computer_targets - see store.h.  Two reads outside any
+ * transaction: a membership changing in between makes this scan see
+ * either the old or the new groups, both of which were true.
+ */
+int
+store_computer_targets(struct store *st, const char *computer_id,
+    const char *requested, char (*out)[STORE_GUID_LEN + 1], int max)
+{
+	char key[STORE_GUID_LEN + 1];
+	struct store_settings set;
+	int64_t held = 1;
+	int n;
+
+	if (requested == NULL || requested[0] == '\0')
+		return store_computer_groups(st, computer_id, out, max);
+	if (store_settings_get(st, &set) == -1)
+		return -1;
+	if (set.targeting == STORE_TARGETING_CLIENT &&
+	    computer_key(computer_id, key) == 0 &&
+	    stmt_run_text(st, STMT_COMPUTER_ADMIN_HELD, key, &held,
+	    __func__) == -1)
+		return -1;
+	if (set.targeting != STORE_TARGETING_CLIENT || held)
+		return store_computer_groups(st, computer_id, out, max);
+	/* A group deleted since the cookie was issued: the memberships. */
+	if ((n = store_group_ancestors(st, requested, out, max)) != 0)
+		return n;
+	return store_computer_groups(st, computer_id, out, max);
 }
 
 /*
@@ -262,6 +431,7 @@ store_computer_each(struct store *st,
 		row.needed = sqlite3_column_int(s, 11);
 		row.failed = sqlite3_column_int(s, 12);
 		row.downloaded = sqlite3_column_int(s, 13);
+		row.c.product_type = sqlite3_column_int(s, 14);
 		if (fn(arg, &row) != 0)
 			goto out;
 	}

@@ -2,11 +2,15 @@
  * report.c - client reports (ReportEventBatch) and the per-update view.
  *
  * Owns: the events rows, update_status (the state each computer last
- * reported for each update) and computers.last_report.  A batch is one
- * transaction; a batch sent twice adds nothing (events are unique by
- * computer and EventInstanceID).  Never stores an event whose ids are not
- * GUIDs (it is skipped, at debug level: the text came from a peer), and
- * never lets an older event overwrite a newer status.
+ * reported for each update), computers.last_report, the per-computer cap
+ * on events and the retention policy (store_retention_run).  A batch is
+ * one transaction; a batch sent twice adds nothing (events are unique by
+ * computer and EventInstanceID, as long as the first copy is kept).
+ * Never stores an event whose ids are not GUIDs (it is skipped, at debug
+ * level: the text came from a peer), and never lets an older event
+ * overwrite a newer status.  Event times are the client's: callers bound
+ * them (reporting.c clamps TimeAtTarget); retention goes by `received`,
+ * the server's clock, which no client sets.
  */
 #include <string.h>
 #include <time.h>
@@ -116,19 +120,35 @@ report_event(struct store *st, int64_t cref, const struct store_event *e,
 	return stmt_run(st, s, NULL, __func__) == -1 ? -1 : 1;
 }
 
+/* report_trim - keep the keep newest events of cref (0: all); -1 or 0. */
+static int
+report_trim(struct store *st, int64_t cref, unsigned keep, unsigned *dropped)
+{
+	if (cref == 0 || keep == 0)
+		return 0;
+	if (stmt_run_ints(st, STMT_EVENT_TRIM, (const int64_t[]){ cref,
+	    (int64_t)keep }, 2, NULL, __func__) == -1)
+		return -1;
+	*dropped += (unsigned)sqlite3_changes(st->db);
+	return 0;
+}
+
 /*
  * store_events_add - see store.h.  Events whose computer, instance or
  * update id is malformed are skipped (debug log); an unknown target_state
  * is a caller bug and fails the batch.  A computer that reports before it
- * registered gets a bare row.  Returns 0 or -1 (nothing stored).
+ * registered gets a bare row.  The cap is applied in the same
+ * transaction, to each computer the batch stored events for.  Returns 0
+ * or -1 (nothing stored).
  */
 int
-store_events_add(struct store *st, const struct store_event *e, unsigned n)
+store_events_add(struct store *st, const struct store_event *e, unsigned n,
+    unsigned keep)
 {
 	char key[STORE_GUID_LEN + 1], last[STORE_GUID_LEN + 1] = "";
 	char inst[STORE_GUID_LEN + 1], uid[STORE_GUID_LEN + 1];
 	const char *state;
-	unsigned stored = 0, dup = 0, bad = 0;
+	unsigned stored = 0, dup = 0, bad = 0, dropped = 0, fresh = 0;
 	int64_t cref = 0;
 	time_t now = time(NULL);
 	int rc = -1, r;
@@ -177,6 +197,9 @@ store_events_add(struct store *st, const struct store_event *e, unsigned n)
 			uid[0] = '\0';
 		/* Batches come from one computer: look it up once. */
 		if (strcmp(key, last) != 0) {
+			if (fresh && report_trim(st, cref, keep, &dropped) == -1)
+				goto out;
+			fresh = 0;
 			if (report_computer(st, key, now, &cref) == -1)
 				goto out;
 			memcpy(last, key, sizeof(last));
@@ -186,15 +209,19 @@ store_events_add(struct store *st, const struct store_event *e, unsigned n)
 		if ((r = report_event(st, cref, &e[i], inst, uid, state,
 		    now)) == -1)
 			goto out;
-		if (r == 1)
+		if (r == 1) {
 			stored++;
-		else
+			fresh++;
+		} else
 			dup++;
 	}
+	if (fresh && report_trim(st, cref, keep, &dropped) == -1)
+		goto out;
 	if (store_commit(st, __func__) == -1)
 		goto out;
-	log_debug("%s: %s: %u events stored, %u duplicates, %u malformed",
-	    __func__, st->path, stored, dup, bad);
+	log_debug("%s: %s: %u events stored, %u duplicates, %u malformed, "
+	    "%u oldest dropped (cap %u a computer)", __func__, st->path,
+	    stored, dup, bad, dropped, keep);
 	rc = 0;
 out:
 	return store_end(st, rc, __func__);
@@ -247,4 +274,85 @@ store_update_each(struct store *st, int leaf_only,
 out:
 	stmt_release(s);
 	return rc;
+}
+
+/*
+ * report_expire - one retention batch: delete at most STORE_RETENTION_BATCH
+ * events received before cutoff from servers (server 1) or workstations
+ * (0), in a transaction of its own.  Returns the number deleted, or -1.
+ */
+static int
+report_expire(struct store *st, time_t cutoff, int server, double *ms)
+{
+	struct timespec t0, t1;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if (stmt_run_ints(st, STMT_EVENT_EXPIRE, (const int64_t[]){
+	    (int64_t)cutoff, server, STORE_RETENTION_BATCH }, 3, NULL,
+	    __func__) == -1) {
+		store_rollback(st, __func__);
+		return -1;
+	}
+	n = sqlite3_changes(st->db);
+	if (store_commit(st, __func__) == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	return n;
+}
+
+/*
+ * store_retention_run - see store.h.  Workstations first, then servers;
+ * a batch that comes back short means that kind is done.  The next run is
+ * STORE_RETENTION_INTERVAL_S away once nothing is left, or the next call
+ * while batches remain.  Logs what a run deleted, at info level.
+ */
+int
+store_retention_run(struct store *st, time_t now)
+{
+	struct store_settings set;
+	double ms, longest = 0;
+	int total = 0, batches = 0, more = 0;
+
+	if (now < st->retention_next)
+		return 0;
+	if (store_settings_get(st, &set) == -1) {
+		st->retention_next = now + STORE_RETENTION_INTERVAL_S;
+		return -1;
+	}
+	for (int server = 0; server <= 1; server++) {
+		time_t days = server ? set.event_days_server :
+		    set.event_days_workstation;
+		time_t cutoff = now - days * 86400;
+		int n;
+
+		do {
+			if (batches == STORE_RETENTION_BATCHES) {
+				more = 1;
+				break;
+			}
+			if ((n = report_expire(st, cutoff, server, &ms)) == -1) {
+				st->retention_next = now +
+				    STORE_RETENTION_INTERVAL_S;
+				return -1;
+			}
+			batches++;
+			total += n;
+			if (ms > longest)
+				longest = ms;
+		} while (n == STORE_RETENTION_BATCH);
+		if (more)
+			break;
+	}
+	st->retention_next = more ? now : now + STORE_RETENTION_INTERVAL_S;
+	if (total > 0)
+		log_info("Retention: deleted %d event(s) older than %u days "
+		    "(workstations) or %u days (servers) in %d transaction(s), "
+		    "the longest %.1f ms%s", total, set.event_days_workstation,
+		    set.event_days_server, batches, longest,
+		    more ? "; more next second" : "");
+	return total;
 }

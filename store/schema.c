@@ -436,10 +436,72 @@ static const char schema_v2[] =
 
     "PRAGMA user_version = 2;\n";
 
+/*
+ * Version 3: targeting mode, who made each membership, event retention,
+ * registrations per client address.
+ */
+static const char schema_v3[] =
+    /*
+     * Settings the daemon seeds from wsusd.conf at start-up and an admin
+     * API may change at run time.  targeting: 'server' (memberships are
+     * the administrator's; targetGroupName is ignored) or 'client'
+     * (WSUS's "Use Group Policy or registry settings on computers").
+     * targeting_source 'admin' means the value was set through the admin
+     * API, and wsusd.conf's value no longer replaces it.  Event retention
+     * in days, for workstations and for servers.
+     */
+    "CREATE TABLE server_settings (\n"
+    " id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+    " targeting TEXT NOT NULL CHECK (targeting IN ('server', 'client')),\n"
+    " targeting_source TEXT NOT NULL"
+    " CHECK (targeting_source IN ('config', 'admin')),\n"
+    " event_days_workstation INTEGER NOT NULL"
+    " CHECK (event_days_workstation BETWEEN 1 AND 36500),\n"
+    " event_days_server INTEGER NOT NULL"
+    " CHECK (event_days_server BETWEEN 1 AND 36500),\n"
+    " changed_at INTEGER NOT NULL\n"
+    ") STRICT;\n"
+    "INSERT INTO server_settings (id, targeting, targeting_source,"
+    " event_days_workstation, event_days_server, changed_at)"
+    " VALUES (1, 'server', 'config', 15, 90, " SQL_NOW ");\n"
+
+    /*
+     * Who made a membership: 'admin' (wsusutil assign, the admin API) or
+     * 'client' (client-side targeting).  A client request never replaces
+     * an admin row.  Memberships made before this version are taken as
+     * the administrator's: a client cannot undo them.
+     */
+    "ALTER TABLE computer_groups ADD COLUMN origin TEXT NOT NULL"
+    " DEFAULT 'admin' CHECK (origin IN ('admin', 'client'));\n"
+
+    /*
+     * The client address a computer was first registered from (IPv6 by
+     * /64), for the cap on new computers per address and hour.
+     */
+    "ALTER TABLE computers ADD COLUMN registered_from TEXT NOT NULL"
+    " DEFAULT '' CHECK (length(CAST(registered_from AS BLOB)) <= 64);\n"
+    "CREATE INDEX computers_registered_from ON computers"
+    " (registered_from, registered);\n"
+
+    /* Retention and the per-computer cap walk a computer's events by age. */
+    "CREATE INDEX events_computer_received ON events (computer_ref, received);\n"
+
+    /*
+     * Statuses an event dated in the future pinned before TimeAtTarget
+     * was clamped: from now on they are as old as this migration.
+     */
+    "UPDATE update_status SET changed = " SQL_NOW
+    " WHERE changed > " SQL_NOW ";\n"
+    "UPDATE events SET time_at_target = received"
+    " WHERE time_at_target > received;\n"
+
+    "PRAGMA user_version = 3;\n";
+
 /* migrations[n - 1] takes the schema to version n. */
 static const char *const schema_migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 int

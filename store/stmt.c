@@ -240,8 +240,8 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	[STMT_COMPUTER_UPSERT] = { "computer_upsert",
 	    "INSERT INTO computers (computer_id, dns_name, ip_address, "
 	    "os_description, client_version, requested_groups, registered, "
-	    "last_sync, last_report, last_seen) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	    "last_sync, last_report, last_seen, old_product_type) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
 	    "ON CONFLICT (computer_id) DO UPDATE SET "
 	    "dns_name = CASE WHEN excluded.dns_name <> '' "
 	    "THEN excluded.dns_name ELSE computers.dns_name END, "
@@ -251,6 +251,8 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "THEN excluded.os_description ELSE computers.os_description END, "
 	    "client_version = CASE WHEN excluded.client_version <> '' "
 	    "THEN excluded.client_version ELSE computers.client_version END, "
+	    "old_product_type = CASE WHEN excluded.old_product_type <> 0 "
+	    "THEN excluded.old_product_type ELSE computers.old_product_type END, "
 	    "requested_groups = CASE WHEN excluded.requested_groups <> '' "
 	    "THEN excluded.requested_groups "
 	    "ELSE computers.requested_groups END, "
@@ -261,11 +263,19 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	[STMT_COMPUTER_ENSURE] = { "computer_ensure",
 	    "INSERT INTO computers (computer_id, registered, last_seen) "
 	    "VALUES (?1, ?2, ?2) ON CONFLICT (computer_id) DO NOTHING" },
+	/* A new computer's bare row, counted against its address. */
+	[STMT_COMPUTER_ADMIT] = { "computer_admit",
+	    "INSERT INTO computers (computer_id, registered_from, registered, "
+	    "last_seen) VALUES (?1, ?2, ?3, ?3) "
+	    "ON CONFLICT (computer_id) DO NOTHING" },
+	[STMT_COMPUTER_NEW_FROM] = { "computer_new_from",
+	    "SELECT count(*) FROM computers "
+	    "WHERE registered_from = ?1 AND registered >= ?2" },
 	[STMT_COMPUTER_GET] = { "computer_get",
 	    "SELECT computer_id, dns_name, ip_address, os_description, "
 	    "client_version, requested_groups, coalesce(last_sync, 0), "
-	    "coalesce(last_report, 0), registered FROM computers "
-	    "WHERE computer_id = ?1" },
+	    "coalesce(last_report, 0), registered, old_product_type "
+	    "FROM computers WHERE computer_id = ?1" },
 	[STMT_COMPUTER_TOUCH_SYNC] = { "computer_touch_sync",
 	    "UPDATE computers SET last_sync = ?2, "
 	    "last_seen = max(last_seen, ?2) WHERE computer_id = ?1" },
@@ -277,9 +287,18 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "ORDER BY last_seen DESC, id LIMIT 1" },
 	[STMT_COMPUTER_UNGROUP] = { "computer_ungroup",
 	    "DELETE FROM computer_groups WHERE computer_ref = ?1" },
+	[STMT_COMPUTER_UNGROUP_CLIENT] = { "computer_ungroup_client",
+	    "DELETE FROM computer_groups WHERE computer_ref = ?1 "
+	    "AND origin = 'client'" },
+	/* ?3: origin, 'admin' or 'client'. */
 	[STMT_COMPUTER_GROUP_INSERT] = { "computer_group_insert",
-	    "INSERT INTO computer_groups (computer_ref, group_ref) "
-	    "VALUES (?1, ?2) ON CONFLICT DO NOTHING" },
+	    "INSERT INTO computer_groups (computer_ref, group_ref, origin) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING" },
+	/* 1 when an administrator assigned the computer (?1 its id). */
+	[STMT_COMPUTER_ADMIN_HELD] = { "computer_admin_held",
+	    "SELECT EXISTS (SELECT 1 FROM computer_groups cg "
+	    "JOIN computers c ON c.id = cg.computer_ref "
+	    "WHERE c.computer_id = ?1 AND cg.origin = 'admin')" },
 	/*
 	 * The computer's groups (Unassigned Computers if none), then their
 	 * ancestors; each GUID once, nearest first.
@@ -310,7 +329,8 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "WHERE cg.computer_ref = c.id ORDER BY g.name)), "
 	    "'Unassigned Computers'), "
 	    "coalesce(s.installed, 0), coalesce(s.needed, 0), "
-	    "coalesce(s.failed, 0), coalesce(s.downloaded, 0) "
+	    "coalesce(s.failed, 0), coalesce(s.downloaded, 0), "
+	    "c.old_product_type "
 	    "FROM computers c LEFT JOIN ("
 	    STMT_STATUS_COUNTS("computer_ref") ") s ON s.k = c.id "
 	    "ORDER BY c.dns_name COLLATE NOCASE, c.computer_id" },
@@ -336,6 +356,26 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "last_event_id = excluded.last_event_id, "
 	    "changed = excluded.changed "
 	    "WHERE excluded.changed >= update_status.changed" },
+	/*
+	 * The per-computer cap: every event of computer ?1 but the ?2 that
+	 * arrived last.
+	 */
+	[STMT_EVENT_TRIM] = { "event_trim",
+	    "DELETE FROM events WHERE id IN (SELECT id FROM events "
+	    "WHERE computer_ref = ?1 ORDER BY received DESC, id DESC "
+	    "LIMIT -1 OFFSET ?2)" },
+	/*
+	 * Retention: at most ?3 events received before ?1 from servers
+	 * (?2 = 1: OldProductType 2 or 3) or from workstations (?2 = 0).
+	 * CROSS JOIN fixes the order: the computers, then each one's
+	 * events by age (index events_computer_received), so that a batch
+	 * costs the computers plus what it deletes, never a walk of the
+	 * servers' younger events (which events_received would take).
+	 */
+	[STMT_EVENT_EXPIRE] = { "event_expire",
+	    "DELETE FROM events WHERE id IN (SELECT e.id FROM computers c "
+	    "CROSS JOIN events e ON e.computer_ref = c.id AND e.received < ?1 "
+	    "WHERE (c.old_product_type IN (2, 3)) = ?2 LIMIT ?3)" },
 	[STMT_COMPUTER_REPORTED] = { "computer_reported",
 	    "UPDATE computers SET last_report = ?2, "
 	    "last_seen = max(last_seen, ?2) WHERE id = ?1" },
@@ -357,6 +397,20 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "WHERE r.is_latest = 1 "
 	    "AND (?1 = 0 OR u.kind IN ('software', 'driver')) "
 	    "ORDER BY r.revision_id" },
+
+	/* --- settings.c --------------------------------------------------- */
+	[STMT_SETTINGS_GET] = { "settings_get",
+	    "SELECT targeting, targeting_source, event_days_workstation, "
+	    "event_days_server FROM server_settings WHERE id = 1" },
+	/* wsusd.conf at start-up: an admin-set targeting mode stays. */
+	[STMT_SETTINGS_SEED] = { "settings_seed",
+	    "UPDATE server_settings SET targeting = CASE "
+	    "WHEN targeting_source = 'config' THEN ?1 ELSE targeting END, "
+	    "event_days_workstation = ?2, event_days_server = ?3, "
+	    "changed_at = ?4 WHERE id = 1" },
+	[STMT_TARGETING_SET] = { "targeting_set",
+	    "UPDATE server_settings SET targeting = ?1, "
+	    "targeting_source = 'admin', changed_at = ?2 WHERE id = 1" },
 
 	/* --- expire.c ----------------------------------------------------- */
 	/*

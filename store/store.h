@@ -254,6 +254,8 @@ struct store_computer {
 	char     os_description[STORE_NAME_MAX];
 	char     client_version[64];
 	char     target_groups[STORE_NAME_MAX];  /* client-side targeting request ("" none) */
+	int      product_type;     /* OldProductType: 1 workstation, 2 domain controller,
+	                              3 server, 0 unknown (counts as a workstation) */
 	time_t   last_sync, last_report, registered;
 };
 
@@ -262,18 +264,59 @@ int store_computer_upsert(struct store *st, const struct store_computer *c);
 /* 1 found, 0 not, -1. */
 int store_computer_get(struct store *st, const char *computer_id,
     struct store_computer *c);
+/*
+ * store_computer_admit - let a computer the store does not know yet in:
+ * in one transaction, if fewer than max computers were first seen from
+ * the client address key `from` (text, e.g. "192.0.2.7" or
+ * "2001:db8:1:2::/64") in the window_s seconds before now, make its bare
+ * row (computer_id, from, registered = now).  Returns 1 (known already:
+ * nothing checked or written), 0 (admitted), -2 (over the cap: nothing
+ * written), -1 (error, or computer_id is no key).
+ */
+int store_computer_admit(struct store *st, const char *computer_id,
+    const char *from, time_t now, time_t window_s, unsigned max);
 /* Record a SyncUpdates at t: 0, -1, or -2 (no such computer). */
 int store_computer_touch_sync(struct store *st, const char *computer_id, time_t t);
-/* Assign a computer (id or DNS name) to a group (name or GUID); server-side
- * targeting: replaces its other memberships.  0, -1, -2 (no computer), -3
- * (no group). */
+/* Assign a computer (id or DNS name) to a group (name or GUID), as the
+ * administrator: replaces every other membership, client-made ones
+ * included; Unassigned Computers is recorded too, so that client-side
+ * targeting cannot move the computer either.  0, -1, -2 (no computer),
+ * -3 (no group). */
 int store_computer_assign(struct store *st, const char *computer, const char *group);
+
+/* What store_computer_request did. */
+enum store_request {
+	STORE_REQUEST_APPLIED,         /* the computer's client-made membership is the group */
+	STORE_REQUEST_SERVER_SIDE,     /* ignored: targeting is server-side */
+	STORE_REQUEST_ADMIN_ASSIGNED,  /* ignored: an administrator assigned the computer */
+};
+/*
+ * store_computer_request - client-side targeting: the computer asks for
+ * group_guid (NULL or "": none, which, like Unassigned Computers, leaves
+ * it in no client-made group).  Applied only when targeting is
+ * client-side and no membership of the computer was made by an
+ * administrator; then it replaces the computer's client-made membership.
+ * Returns an enum store_request, -1 (error), -2 (no such computer) or -3
+ * (no such group).
+ */
+int store_computer_request(struct store *st, const char *computer_id,
+    const char *group_guid);
 /* The GUIDs of the computer's groups and all their ancestors (approvals
  * inherit down the tree); a computer with no membership is in Unassigned
  * Computers (and All Computers).  Writes up to max GUIDs; returns the count
  * or -1. */
 int store_computer_groups(struct store *st, const char *computer_id,
     char (*out)[STORE_GUID_LEN + 1], int max);
+/*
+ * store_computer_targets - the groups (with ancestors) whose approvals
+ * apply to the computer's scan: store_computer_groups, except that with
+ * client-side targeting, a computer no administrator assigned that names
+ * a group in its cookie (requested, a GUID; NULL or "" none) gets that
+ * group and its ancestors (its memberships if the group is gone).
+ * Returns the count or -1.
+ */
+int store_computer_targets(struct store *st, const char *computer_id,
+    const char *requested, char (*out)[STORE_GUID_LEN + 1], int max);
 /* The ancestors of one group, itself first (for client-side targeting). */
 int store_group_ancestors(struct store *st, const char *group_guid,
     char (*out)[STORE_GUID_LEN + 1], int max);
@@ -328,9 +371,52 @@ struct store_event {
 	char     message[STORE_NAME_MAX];
 	char     target_state[32];                  /* status derived by the caller: "installed", "failed", "needed", "downloaded", "" */
 };
-/* Store n events in one transaction (duplicates by instance id ignored) and
- * update the per-computer, per-update status from target_state. */
-int store_events_add(struct store *st, const struct store_event *e, unsigned n);
+/* Store n events in one transaction (duplicates by instance id ignored),
+ * update the per-computer, per-update status from target_state (the event
+ * with the latest time wins; callers bound the time), and keep at most
+ * keep events per computer (0: no cap), dropping the oldest by arrival. */
+int store_events_add(struct store *st, const struct store_event *e, unsigned n,
+    unsigned keep);
+
+/* --- settings.c: settings an administrator may change at run time --------- */
+
+enum store_targeting { STORE_TARGETING_SERVER, STORE_TARGETING_CLIENT };
+
+struct store_settings {
+	enum store_targeting targeting;
+	int      targeting_by_admin;      /* 1: set by store_targeting_set; wsusd.conf no longer applies */
+	unsigned event_days_workstation;  /* days events of a workstation are kept */
+	unsigned event_days_server;       /* ... of a server (OldProductType 2 or 3) */
+};
+
+/* store_settings_get - the settings in force.  0 or -1. */
+int store_settings_get(struct store *st, struct store_settings *s);
+/*
+ * store_settings_seed - at daemon start-up, write wsusd.conf's values in
+ * *conf: the retention days always, the targeting mode unless an
+ * administrator set it through store_targeting_set (that value stays, and
+ * *out says so).  *out (may be NULL) gets the settings now in force.
+ * Returns 0 or -1.
+ */
+int store_settings_seed(struct store *st, const struct store_settings *conf,
+    struct store_settings *out);
+/* store_targeting_set - the admin API's setter: the mode, from now on
+ * kept across restarts whatever wsusd.conf says.  0 or -1. */
+int store_targeting_set(struct store *st, enum store_targeting t);
+/* store_targeting_name - "server" or "client". */
+const char *store_targeting_name(enum store_targeting t);
+
+/*
+ * store_retention_run - the retention policy, called about once a second
+ * by the daemon: at most every STORE_RETENTION_INTERVAL_S (and at once
+ * while a run leaves work), delete the events received more than
+ * event_days_workstation days before now from workstations, and more
+ * than event_days_server days from servers, in transactions of at most
+ * STORE_RETENTION_BATCH rows and STORE_RETENTION_BATCHES of them per call,
+ * so the write lock is never held long.  Returns the number of events
+ * deleted, or -1 (logged).
+ */
+int store_retention_run(struct store *st, time_t now);
 
 /* --- updatedoc.c: full update documents -> import rows ------------------
  * A whole WSUS update document (what an upstream server

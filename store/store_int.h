@@ -33,6 +33,9 @@
 #define STORE_FRAGMENT_MAX    (16u << 20)  /* bytes of one plain fragment */
 #define STORE_FRAGMENT_LEVEL  6      /* zlib level of stored fragments */
 #define STORE_GROUP_DEPTH_MAX 64     /* group tree levels walked (cycle guard) */
+#define STORE_RETENTION_INTERVAL_S 600  /* seconds between retention runs with nothing left */
+#define STORE_RETENTION_BATCH      500  /* events deleted per transaction (write lock: a few ms) */
+#define STORE_RETENTION_BATCHES      4  /* transactions per store_retention_run call */
 
 /* --- stmt.c: the fixed table of named statements --------------------- */
 
@@ -94,20 +97,31 @@ enum stmt_id {
 	/* computer.c */
 	STMT_COMPUTER_UPSERT,
 	STMT_COMPUTER_ENSURE,  /* a bare row for a reporting computer */
+	STMT_COMPUTER_ADMIT,   /* a new computer's row, with its address */
+	STMT_COMPUTER_NEW_FROM, /* computers first seen from an address since */
 	STMT_COMPUTER_GET,
 	STMT_COMPUTER_TOUCH_SYNC,
 	STMT_COMPUTER_REF,     /* computer_id -> computers.id */
 	STMT_COMPUTER_BY_DNS,
 	STMT_COMPUTER_UNGROUP,
+	STMT_COMPUTER_UNGROUP_CLIENT,
 	STMT_COMPUTER_GROUP_INSERT,
+	STMT_COMPUTER_ADMIN_HELD,
 	STMT_COMPUTER_GROUPS,
 	STMT_COMPUTER_EACH,
 
 	/* report.c */
 	STMT_EVENT_INSERT,
+	STMT_EVENT_TRIM,       /* the per-computer cap */
+	STMT_EVENT_EXPIRE,     /* retention, one batch */
 	STMT_STATUS_UPSERT,
 	STMT_COMPUTER_REPORTED,
 	STMT_UPDATE_EACH,
+
+	/* settings.c */
+	STMT_SETTINGS_GET,
+	STMT_SETTINGS_SEED,
+	STMT_TARGETING_SET,
 
 	/* expire.c */
 	STMT_REVISION_EXPIRE,  /* latest revision -> expired, not latest */
@@ -196,6 +210,7 @@ struct store {
 	int           version;               /* user_version after migrations */
 	int           migrated;              /* migrations this open applied */
 	int           in_tx;                 /* inside store_begin .. commit */
+	time_t        retention_next;        /* store_retention_run: next run, 0 = now */
 	sqlite3_stmt *stmts[STMT__COUNT];
 
 };
@@ -327,6 +342,8 @@ int group_guids(struct store *st, enum stmt_id id, const char *key,
  * logged: the text may come from a peer).
  */
 int computer_key(const char *in, char out[STORE_GUID_LEN + 1]);
+
+/* --- settings.c: store.h (server_settings: targeting mode, retention) - */
 
 /* --- guid.c: GUID text ---------------------------------------------- */
 

@@ -20,7 +20,11 @@
  *  3. cached ids no longer in scope (declined, unapproved, gone) come back
  *     in OutOfScopeRevisionIDs; cached ids whose approval changed since the
  *     last sync in ChangedUpdates.
- * Pages hold LIMIT_SYNC_PAGE updates; Truncated says more remain.
+ * Pages hold LIMIT_SYNC_PAGE updates and at most the request's byte
+ * budget of NewUpdates (WSUS's MaxXMLPerRequest); Truncated says more
+ * remain.  Nothing in a request multiplies the answer: a revision goes
+ * out once per page (bundles sharing a member send it once), repeated
+ * cached ids are answered once.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,6 +39,9 @@
 /* Deployment ids of "Evaluate" deployments (non-leaf updates have no
  * approval): kept apart from approval ids, which count up from 1. */
 #define CATALOG_EVAL_ID_BASE 1000000000LL
+/* Bytes of one UpdateInfo besides its Xml (ids, Deployment, IsLeaf), an
+ * upper bound used to keep a page inside its budget. */
+#define CATALOG_INFO_BYTES   640
 
 struct cat_pre { int rev; int grp; };          /* rev: index, -1 unknown */
 
@@ -455,16 +462,38 @@ catalog_action(const struct cat_dep *d)
 	return d->action == STORE_ACTION_UNINSTALL ? "Uninstall" : "Install";
 }
 
+/* The bytes v and its not yet sent bundle members add to a page, and
+ * how many updates that is. */
+static size_t
+catalog_cost(const struct catalog *cat, const struct cat_rev *v,
+    const unsigned char *sent, const int64_t *cached, int ncached, int *count)
+{
+	size_t bytes = v->xml_len + CATALOG_INFO_BYTES;
+
+	*count = 1;
+	for (int k = 0; k < v->nbun; k++) {
+		int m = cat->bun[v->bun_off + k];
+		if (m < 0 || sent[m] || catalog_has(cached, ncached, cat->revs[m].rid))
+			continue;
+		bytes += cat->revs[m].xml_len + CATALOG_INFO_BYTES;
+		(*count)++;
+	}
+	return bytes;
+}
+
 int
 catalog_sync(struct catalog *cat, const struct sync_request *r,
     struct wbuf *b, int *truncated)
 {
 	int64_t *inst = NULL, *cached = NULL;
+	unsigned char *sent = NULL;          /* revisions already on this page */
+	size_t start = b->len;
 	int n = 0, nonleaf = 0, rc = -1;
 
 	*truncated = 0;
 	if ((r->ninstalled && (inst = malloc((size_t)r->ninstalled * sizeof(*inst))) == NULL) ||
-	    (r->ncached && (cached = malloc((size_t)r->ncached * sizeof(*cached))) == NULL))
+	    (r->ncached && (cached = malloc((size_t)r->ncached * sizeof(*cached))) == NULL) ||
+	    (sent = calloc((size_t)cat->n + 1, 1)) == NULL)
 		goto out;
 	if (r->ninstalled)
 		memcpy(inst, r->installed, (size_t)r->ninstalled * sizeof(*inst));
@@ -486,7 +515,8 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 		    catalog_has(cached, r->ncached, v->rid) ||
 		    !catalog_satisfied(cat, v, inst, r->ninstalled))
 			continue;
-		if (n == LIMIT_SYNC_PAGE) {
+		if (n == LIMIT_SYNC_PAGE || (n > 0 && b->len - start + v->xml_len +
+		    CATALOG_INFO_BYTES > r->max_bytes)) {
 			*truncated = 1;
 			break;
 		}
@@ -494,6 +524,7 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 		d = v->kind == STORE_KIND_SOFTWARE || v->kind == STORE_KIND_DRIVER ?
 		    catalog_approval(cat, v, r) : NULL;
 		catalog_update_info(cat, v, d, d ? catalog_action(d) : "Evaluate", 0, 1, b);
+		sent[i] = 1;
 		n++;
 		nonleaf++;
 	}
@@ -501,6 +532,8 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 	for (int i = 0; i < cat->n && nonleaf == 0 && !*truncated; i++) {
 		const struct cat_rev *v = &cat->revs[i];
 		const struct cat_dep *d;
+		size_t bytes;
+		int count;
 
 		if (!v->leaf || v->declined || v->member ||
 		    catalog_has(cached, r->ncached, v->rid) ||
@@ -508,18 +541,22 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 		    !catalog_satisfied(cat, v, inst, r->ninstalled))
 			continue;
 		/* A bundle and its members share a page (an empty page takes them all). */
-		if (n > 0 && n + 1 + v->nbun > LIMIT_SYNC_PAGE) {
+		bytes = catalog_cost(cat, v, sent, cached, r->ncached, &count);
+		if (n > 0 && (n + count > LIMIT_SYNC_PAGE ||
+		    b->len - start + bytes > r->max_bytes)) {
 			*truncated = 1;
 			break;
 		}
 		catalog_update_info(cat, v, d, catalog_action(d), 1, 1, b);
+		sent[i] = 1;
 		n++;
-		/* A bundle's members travel with it (Action "Bundle"). */
+		/* A bundle's members travel with it (Action "Bundle"), once a page. */
 		for (int k = 0; k < v->nbun; k++) {
 			int m = cat->bun[v->bun_off + k];
-			if (m < 0 || catalog_has(cached, r->ncached, cat->revs[m].rid))
+			if (m < 0 || sent[m] || catalog_has(cached, r->ncached, cat->revs[m].rid))
 				continue;
 			catalog_update_info(cat, &cat->revs[m], d, "Bundle", 1, 1, b);
+			sent[m] = 1;
 			n++;
 		}
 	}
@@ -565,6 +602,7 @@ catalog_sync(struct catalog *cat, const struct sync_request *r,
 out:
 	free(inst);
 	free(cached);
+	free(sent);
 	return rc;
 }
 

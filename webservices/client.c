@@ -5,11 +5,15 @@
  *
  * Owns: request validation (every id, count and date bounded before use),
  * the cookie state machine (InvalidCookie, ServerChanged, CookieExpired,
- * ConfigChanged, RegistrationRequired) and the response shapes the real
- * captures show.  The scan itself (which updates a computer gets) is
+ * ConfigChanged, RegistrationRequired), the response shapes the real
+ * captures show, the bounds on what a request may make an answer hold
+ * (each fragment type, revision and file once; LIMIT_EXTENDED_LOCALES;
+ * LIMIT_ANSWER_BYTES) and the budget of new computers per client address
+ * (ws_client_admit, which reporting.c shares).  The scan itself (which updates a computer gets) is
  * catalog.c's; persistence is store/'s.  Never trusts anything in a
  * request beyond the fixed cookie layout of cookie.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,20 +134,88 @@ client_int_array(const struct xml_node *arr, int max, int64_t **out, int *n)
 	return 0;
 }
 
-/* Groups whose approvals apply to this computer (with ancestors). */
+/* The group the cookie asks for (client-side targeting) into out, or NULL. */
+static const char *
+client_requested_group(const struct cookie *ck, char out[37])
+{
+	static const uint8_t zero[16];
+
+	if (memcmp(ck->group_id, zero, 16) == 0)
+		return NULL;
+	cookie_guid_format(ck->group_id, out);
+	return out;
+}
+
+/*
+ * Groups whose approvals apply to this computer (with ancestors): the
+ * store decides, under the targeting mode in force, whether the cookie's
+ * group counts (store_computer_targets).
+ */
 static int
 client_groups(struct ws_call *c, const struct cookie *ck,
     char (*groups)[STORE_GUID_LEN + 1])
 {
-	static const uint8_t zero[16];
-	char id[37];
+	char id[37], grp[37];
 
-	if (memcmp(ck->group_id, zero, 16) != 0) {
-		cookie_guid_format(ck->group_id, id);
-		return store_group_ancestors(c->st, id, groups, CLIENT_GROUPS_MAX);
-	}
 	cookie_guid_format(ck->computer_id, id);
-	return store_computer_groups(c->st, id, groups, CLIENT_GROUPS_MAX);
+	return store_computer_targets(c->st, id, client_requested_group(ck, grp),
+	    groups, CLIENT_GROUPS_MAX);
+}
+
+/*
+ * client_addr - the key new computers are counted under: the peer's
+ * IPv4 address (also when it arrives IPv4-mapped), or its IPv6 /64 (one
+ * host usually holds a whole /64).  "unknown" without an address.
+ */
+static void
+client_addr(const char *ip, char out[WS_ADDR_KEY_MAX])
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char buf[INET6_ADDRSTRLEN];
+
+	snprintf(out, WS_ADDR_KEY_MAX, "unknown");
+	if (ip == NULL)
+		return;
+	if (inet_pton(AF_INET, ip, &a4) == 1) {
+		snprintf(out, WS_ADDR_KEY_MAX, "%s", ip);
+		return;
+	}
+	if (inet_pton(AF_INET6, ip, &a6) != 1)
+		return;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memcpy(&a4, &a6.s6_addr[12], 4);
+		if (inet_ntop(AF_INET, &a4, buf, sizeof(buf)) != NULL)
+			snprintf(out, WS_ADDR_KEY_MAX, "%s", buf);
+		return;
+	}
+	memset(&a6.s6_addr[8], 0, 8);
+	if (inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
+		snprintf(out, WS_ADDR_KEY_MAX, "%s/64", buf);
+}
+
+int
+ws_client_admit(struct ws_call *c, const char *computer_id)
+{
+	char from[WS_ADDR_KEY_MAX];
+	int rc;
+
+	client_addr(c->req->client_ip, from);
+	rc = store_computer_admit(c->st, computer_id, from, c->now,
+	    LIMIT_REGISTRATION_WINDOW_S, ws_registrations_per_addr);
+	if (rc == -2) {
+		log_info("%s: new computer %s from %s refused: %u new computers "
+		    "from that address in the last %u s", c->opname, computer_id,
+		    from, ws_registrations_per_addr, LIMIT_REGISTRATION_WINDOW_S);
+		soap_fault(c, "ServerBusy", "Too many new computers registered "
+		    "from this address; try again later.");
+		return -1;
+	}
+	if (rc == -1) {
+		soap_fault(c, "InternalServerError", "");
+		return -1;
+	}
+	return 0;
 }
 
 /* GetConfig (§3.1.5.1): where to authenticate and what the server speaks. */
@@ -225,7 +297,9 @@ client_register(struct ws_call *c)
 	const struct xml_node *ci = xml_child(c->op, "computerInfo");
 	struct store_computer comp;
 	struct cookie ck;
+	char group[37] = "";
 	const char *v;
+	long long pt;
 
 	if (ws_client_cookie(c, xml_child(c->op, "cookie"), &ck) == -1)
 		return 0;
@@ -244,16 +318,35 @@ client_register(struct ws_call *c)
 	    soap_text(ci, "ClientVersionQfeNumber") ? soap_text(ci, "ClientVersionQfeNumber") : "0");
 	if (c->req->client_ip)
 		snprintf(comp.ip, sizeof(comp.ip), "%s", c->req->client_ip);
+	/* OldProductType: 1 workstation, 2 domain controller, 3 server. */
+	if ((v = soap_text(ci, "OldProductType")) != NULL &&
+	    soap_parse_int(v, strlen(v), 0, 255, &pt) == 0)
+		comp.product_type = (int)pt;
 	comp.registered = c->now;
+	/* A computer new to the store counts against its address's budget. */
+	if (ws_client_admit(c, comp.computer_id) == -1)
+		return 0;
 	if (store_computer_upsert(c->st, &comp) == -1)
 		return -1;
-	/* Client-side targeting: the computer joins the group its policy names. */
-	if (memcmp(ck.group_id, (const uint8_t[16]){ 0 }, 16) != 0) {
-		char group[37];
-
-		cookie_guid_format(ck.group_id, group);
-		if (store_computer_assign(c->st, comp.computer_id, group) == -1)
-			return -1;
+	/*
+	 * Client-side targeting: the computer joins the group its policy
+	 * names, unless targeting is server-side or an administrator
+	 * assigned it (the store decides, and keeps the administrator's).
+	 */
+	switch (store_computer_request(c->st, comp.computer_id,
+	    client_requested_group(&ck, group))) {
+	case STORE_REQUEST_APPLIED:
+	case STORE_REQUEST_SERVER_SIDE:
+	case -3:   /* the group was deleted since the cookie was issued */
+		break;
+	case STORE_REQUEST_ADMIN_ASSIGNED:
+		if (group[0] != '\0')
+			log_info("RegisterComputer: %s asked for group %s: kept in "
+			    "the group(s) an administrator assigned", comp.computer_id,
+			    group);
+		break;
+	default:
+		return -1;
 	}
 	log_info("RegisterComputer: %s (%s) from %s, %s", comp.computer_id,
 	    comp.dns_name[0] ? comp.dns_name : "?", comp.ip[0] ? comp.ip : "?",
@@ -349,6 +442,7 @@ client_sync_updates(struct ws_call *c)
 		sr.cached = cached;
 		sr.ncached = ncached;
 		sr.last_sync = comp.last_sync;
+		sr.max_bytes = LIMIT_SYNC_PAGE_XML_BYTES;
 		if ((n = catalog_sync(cat, &sr, &c->out, &truncated)) < 0)
 			goto out;
 	}
@@ -473,59 +567,216 @@ client_fragment(struct ws_call *c, int64_t rid, const char *kind, const char *la
 	return 1;
 }
 
+/* The XmlUpdateFragmentType values this server carries. */
+enum client_frag { CLIENT_FRAG_EXTENDED, CLIENT_FRAG_CORE, CLIENT_FRAG_LOCALIZED,
+	CLIENT_NFRAGS };
+
 /*
- * client_extended - the body of GetExtendedUpdateInfo(2): fragments of the
- * requested types for each revision, then the FileLocations of their files.
+ * client_info_types - the fragment types infoTypes names, in the order of
+ * their first mention, each once however often it is repeated (so the
+ * answer never grows with repetitions), into order[CLIENT_NFRAGS].  Types
+ * this server does not carry (Published, VerificationRule, Eula) are
+ * ignored.  Returns how many.
  */
 static int
-client_extended(struct ws_call *c, const int64_t *rids, int n, int *unknown)
+client_info_types(const struct xml_node *types, enum client_frag *order)
 {
-	const struct xml_node *types = xml_child(c->op, "infoTypes"), *t;
-	const struct xml_node *locs = xml_child(c->op, "locales"), *l;
+	static const char *const names[CLIENT_NFRAGS] = {
+		[CLIENT_FRAG_EXTENDED] = "Extended",
+		[CLIENT_FRAG_CORE] = "Core",
+		[CLIENT_FRAG_LOCALIZED] = "LocalizedProperties",
+	};
+	const struct xml_node *t;
+	unsigned seen = 0;
+	int n = 0;
+
+	for (t = types ? xml_child(types, "XmlUpdateFragmentType") : NULL;
+	    t != NULL && n < CLIENT_NFRAGS; t = xml_next_same(t))
+		for (int i = 0; i < CLIENT_NFRAGS; i++)
+			if (!(seen & (1u << i)) && strcmp(t->text, names[i]) == 0) {
+				seen |= 1u << i;
+				order[n++] = (enum client_frag)i;
+			}
+	return n;
+}
+
+/*
+ * client_locales - the languages of the requested locales ("en-US" ->
+ * "en", lowercased), in request order, each once, into langs.  Returns
+ * their number, or -1 when more than LIMIT_EXTENDED_LOCALES locales are
+ * given (the caller answers InvalidParameters "locales").
+ */
+static int
+client_locales(const struct xml_node *locs,
+    char (*langs)[STORE_LANG_MAX])
+{
+	const struct xml_node *l;
+	int n = 0;
+
+	if (locs != NULL && xml_count(locs, "string") > LIMIT_EXTENDED_LOCALES)
+		return -1;
+	for (l = locs ? xml_child(locs, "string") : NULL; l; l = xml_next_same(l)) {
+		char lang[STORE_LANG_MAX];
+		size_t len = strcspn(l->text, "-");
+		int dup = 0;
+
+		if (len == 0 || len >= sizeof(lang))
+			continue;   /* no stored language is that long */
+		for (size_t i = 0; i < len; i++)
+			lang[i] = (char)(l->text[i] >= 'A' && l->text[i] <= 'Z' ?
+			    l->text[i] - 'A' + 'a' : l->text[i]);
+		lang[len] = '\0';
+		for (int k = 0; k < n && !dup; k++)
+			dup = strcmp(langs[k], lang) == 0;
+		if (!dup)
+			memcpy(langs[n++], lang, len + 1);
+	}
+	return n;
+}
+
+/* Outcome of client_extended beyond 0 and -1. */
+#define CLIENT_OVER_BUDGET  (-2)
+
+/*
+ * client_extended - the body of GetExtendedUpdateInfo(2): fragments of the
+ * requested types for each revision, then the FileLocations of their
+ * files.  rids holds no duplicates (the callers remove them) and unknown
+ * marks the ones not answered; types and langs are already deduplicated,
+ * so the answer is at most one fragment of each type per revision.
+ * Returns 0, -1 (error) or CLIENT_OVER_BUDGET once the answer passes
+ * LIMIT_ANSWER_BYTES (checked after every fragment, so the buffer never
+ * grows much past it).
+ */
+static int
+client_extended(struct ws_call *c, const int64_t *rids, int n, const int *unknown,
+    const enum client_frag *types, int ntypes, const char (*langs)[STORE_LANG_MAX],
+    int nlangs)
+{
 	struct store_file files[32];
+	uint8_t (*seen)[20] = NULL;
+	int nseen = 0, rc = -1;
 
 	wbuf_puts(&c->out, "<Updates>");
 	for (int i = 0; i < n; i++) {
 		if (unknown[i])
 			continue;
-		for (t = types ? xml_child(types, "XmlUpdateFragmentType") : NULL; t;
-		    t = xml_next_same(t)) {
+		for (int t = 0; t < ntypes; t++) {
 			int done = 0;
 
-			if (strcmp(t->text, "Extended") == 0) {
-				if (client_fragment(c, rids[i], "extended", "") < 0)
-					return -1;
-			} else if (strcmp(t->text, "Core") == 0) {
-				if (client_fragment(c, rids[i], "core", "") < 0)
-					return -1;
-			} else if (strcmp(t->text, "LocalizedProperties") == 0) {
-				/* The first requested locale we carry, by language. */
-				for (l = locs ? xml_child(locs, "string") : NULL; l && !done;
-				    l = xml_next_same(l)) {
-					char lang[STORE_LANG_MAX];
-					snprintf(lang, sizeof(lang), "%.*s",
-					    (int)strcspn(l->text, "-"), l->text);
-					if ((done = client_fragment(c, rids[i], "localized", lang)) < 0)
-						return -1;
-				}
-				if (!done && client_fragment(c, rids[i], "localized", "") < 0)
-					return -1;
-			}
+			if (types[t] == CLIENT_FRAG_EXTENDED &&
+			    client_fragment(c, rids[i], "extended", "") < 0)
+				goto out;
+			if (types[t] == CLIENT_FRAG_CORE &&
+			    client_fragment(c, rids[i], "core", "") < 0)
+				goto out;
+			if (types[t] != CLIENT_FRAG_LOCALIZED)
+				continue;
+			/* The first requested language we carry, else the default. */
+			for (int k = 0; k < nlangs && !done; k++)
+				if ((done = client_fragment(c, rids[i], "localized",
+				    langs[k])) < 0)
+					goto out;
+			if (!done && client_fragment(c, rids[i], "localized", "") < 0)
+				goto out;
+		}
+		if (c->out.len > LIMIT_ANSWER_BYTES) {
+			rc = CLIENT_OVER_BUDGET;
+			goto out;
 		}
 	}
 	wbuf_puts(&c->out, "</Updates><FileLocations>");
+	/* One FileLocation per file, however many revisions share it. */
+	if ((seen = calloc((size_t)n * 32 + 1, sizeof(*seen))) == NULL)
+		goto out;
 	for (int i = 0; i < n; i++) {
 		int nf;
 
 		if (unknown[i])
 			continue;
 		if ((nf = store_revision_files(c->st, rids[i], files, 32)) < 0)
-			return -1;
-		for (int k = 0; k < nf; k++)
+			goto out;
+		for (int k = 0; k < nf; k++) {
+			int dup = 0;
+
+			for (int j = 0; j < nseen && !dup; j++)
+				dup = memcmp(seen[j], files[k].sha1, 20) == 0;
+			if (dup)
+				continue;
+			memcpy(seen[nseen++], files[k].sha1, 20);
 			client_file_location(c, &files[k]);
+		}
 	}
 	wbuf_puts(&c->out, "</FileLocations>");
-	return 0;
+	rc = c->out.len > LIMIT_ANSWER_BYTES ? CLIENT_OVER_BUDGET : 0;
+out:
+	free(seen);
+	return rc;
+}
+
+/*
+ * client_extended_answer - parse infoTypes and locales, then run
+ * client_extended inside the operation's result element (result), or
+ * answer the fault: InvalidParameters "locales" over
+ * LIMIT_EXTENDED_LOCALES, InvalidParameters naming ids_param when the
+ * answer would pass LIMIT_ANSWER_BYTES (ask for fewer revisions).
+ * out_of_scope nonzero writes OutOfScopeRevisionIDs for the unknown
+ * ones.  Returns what soap_finish/soap_fault return, or -1.
+ */
+static int
+client_extended_answer(struct ws_call *c, const char *result, const char *ids_param,
+    const int64_t *rids, int n, const int *unknown, int out_of_scope)
+{
+	char langs[LIMIT_EXTENDED_LOCALES][STORE_LANG_MAX];
+	enum client_frag types[CLIENT_NFRAGS];
+	int ntypes = client_info_types(xml_child(c->op, "infoTypes"), types);
+	int nlangs = client_locales(xml_child(c->op, "locales"), langs), rc;
+
+	if (nlangs < 0)
+		return soap_fault(c, "InvalidParameters", "locales");
+	soap_begin(c);
+	wbuf_printf(&c->out, "<%s>", result);
+	if ((rc = client_extended(c, rids, n, unknown, types, ntypes,
+	    (const char (*)[STORE_LANG_MAX])langs, nlangs)) == CLIENT_OVER_BUDGET) {
+		log_info("%s: answer for %d revision(s) passes %u bytes: refused",
+		    c->opname, n, LIMIT_ANSWER_BYTES);
+		return soap_fault(c, "InvalidParameters", ids_param);
+	}
+	if (rc == -1)
+		return -1;
+	if (out_of_scope) {
+		int any = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (!unknown[i])
+				continue;
+			if (!any++)
+				wbuf_puts(&c->out, "<OutOfScopeRevisionIDs>");
+			soap_elem_int(&c->out, "int", rids[i]);
+		}
+		if (any)
+			wbuf_puts(&c->out, "</OutOfScopeRevisionIDs>");
+	}
+	wbuf_printf(&c->out, "</%s>", result);
+	soap_end(c);
+	return soap_finish(c);
+}
+
+/* client_unique - drop repeated ids from rids[0..n), keeping the first
+ * of each in request order; returns the new count. */
+static int
+client_unique(int64_t *rids, int n)
+{
+	int m = 0;
+
+	for (int i = 0; i < n; i++) {
+		int dup = 0;
+
+		for (int k = 0; k < m && !dup; k++)
+			dup = rids[k] == rids[i];
+		if (!dup)
+			rids[m++] = rids[i];
+	}
+	return m;
 }
 
 /* GetExtendedUpdateInfo (§3.1.5.10). */
@@ -535,32 +786,21 @@ client_get_extended(struct ws_call *c)
 	struct catalog *cat = NULL;
 	struct cookie ck;
 	int64_t *rids = NULL;
-	int *unknown = NULL, n, rc = -1, any_unknown = 0;
+	int *unknown = NULL, n, rc = -1;
 
 	if (ws_client_cookie(c, xml_child(c->op, "cookie"), &ck) == -1)
 		return 0;
 	if (client_int_array(xml_child(c->op, "revisionIDs"), LIMIT_EXTENDED_PER_REQUEST,
 	    &rids, &n) == -1)
 		return soap_fault(c, "InvalidParameters", "revisionIDs");
+	n = client_unique(rids, n);
 	if ((cat = catalog_get(c->st)) == NULL ||
 	    (unknown = calloc((size_t)n + 1, sizeof(*unknown))) == NULL)
 		goto out;
 	for (int i = 0; i < n; i++)
-		any_unknown |= unknown[i] = !catalog_rev_known(cat, rids[i]);
-	soap_begin(c);
-	wbuf_puts(&c->out, "<GetExtendedUpdateInfoResult>");
-	if (client_extended(c, rids, n, unknown) == -1)
-		goto out;
-	if (any_unknown) {
-		wbuf_puts(&c->out, "<OutOfScopeRevisionIDs>");
-		for (int i = 0; i < n; i++)
-			if (unknown[i])
-				soap_elem_int(&c->out, "int", rids[i]);
-		wbuf_puts(&c->out, "</OutOfScopeRevisionIDs>");
-	}
-	wbuf_puts(&c->out, "</GetExtendedUpdateInfoResult>");
-	soap_end(c);
-	rc = soap_finish(c);
+		unknown[i] = !catalog_rev_known(cat, rids[i]);
+	rc = client_extended_answer(c, "GetExtendedUpdateInfoResult", "revisionIDs",
+	    rids, n, unknown, 1);
 out:
 	catalog_put(cat);
 	free(rids);
@@ -588,24 +828,27 @@ client_get_extended2(struct ws_call *c)
 		const char *id = soap_text(u, "UpdateID");
 		uint8_t g[16];
 		char canon[37];
-		int leaf;
+		int leaf, dup = 0;
+		int64_t rid;
 
 		if (id == NULL || cookie_guid_parse(id, strlen(id), g) == -1) {
 			rc = soap_fault(c, "InvalidParameters", "updateIDs");
 			goto out;
 		}
 		cookie_guid_format(g, canon);
-		rids[n] = catalog_rev_of(cat, canon, &leaf);
-		unknown[n] = rids[n] <= 0;
+		/* An update named twice is answered once; unknown ones not at all. */
+		if ((rid = catalog_rev_of(cat, canon, &leaf)) <= 0)
+			continue;
+		for (int k = 0; k < n && !dup; k++)
+			dup = rids[k] == rid;
+		if (dup)
+			continue;
+		rids[n] = rid;
+		unknown[n] = 0;
 		n++;
 	}
-	soap_begin(c);
-	wbuf_puts(&c->out, "<GetExtendedUpdateInfo2Result>");
-	if (client_extended(c, rids, n, unknown) == -1)
-		goto out;
-	wbuf_puts(&c->out, "</GetExtendedUpdateInfo2Result>");
-	soap_end(c);
-	rc = soap_finish(c);
+	rc = client_extended_answer(c, "GetExtendedUpdateInfo2Result", "updateIDs",
+	    rids, n, unknown, 0);
 out:
 	catalog_put(cat);
 	return rc;

@@ -2,7 +2,7 @@
  * env.c - the environment every web-service operation runs in: the
  * server's identity, the cookie lifetime, and one store handle per thread.
  *
- * Owns: ws_init/ws_shutdown (ws.h) and ws_store.  Sits below the
+ * Owns: ws_init/ws_shutdown/ws_settings_seed (ws.h) and ws_store.  Sits below the
  * operation files (client.c, simpleauth.c, reporting.c), which call it,
  * and below services.c, which dispatches to them; it calls none of them.
  */
@@ -15,6 +15,7 @@
 
 uint8_t ws_server_id[16];
 unsigned ws_cookie_lifetime = 3600;
+unsigned ws_registrations_per_addr = LIMIT_REGISTRATIONS_PER_ADDR;
 static char ws_data_dir[1024];
 static pthread_key_t ws_store_key;
 static pthread_once_t ws_store_once = PTHREAD_ONCE_INIT;
@@ -69,4 +70,29 @@ void
 ws_shutdown(void)
 {
 	cookie_shutdown();
+}
+
+int
+ws_settings_seed(struct store *st, const struct config *conf)
+{
+	struct store_settings want, now;
+
+	memset(&want, 0, sizeof(want));
+	want.targeting = strcmp(conf->targeting, "client") == 0 ?
+	    STORE_TARGETING_CLIENT : STORE_TARGETING_SERVER;
+	want.event_days_workstation = conf->event_days_workstation;
+	want.event_days_server = conf->event_days_server;
+	ws_registrations_per_addr = conf->registrations_per_address;
+	if (store_settings_seed(st, &want, &now) == -1) {
+		log_warnx("%s: cannot store the targeting and retention settings",
+		    __func__);
+		return -1;
+	}
+	log_info("Targeting: %s-side%s; events kept %u days (workstations), "
+	    "%u days (servers), at most %u per computer; at most %u new "
+	    "computers per address and hour", store_targeting_name(now.targeting),
+	    now.targeting_by_admin ? " (set through the admin API)" : "",
+	    now.event_days_workstation, now.event_days_server,
+	    LIMIT_EVENTS_PER_COMPUTER, ws_registrations_per_addr);
+	return 0;
 }

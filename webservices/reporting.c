@@ -4,7 +4,13 @@
  * their event ids the way WSUS does (SUSDB tbEvent, namespace 1).
  *
  * Owns: the event-id -> status table and the bounded parse of a batch.
- * The batch is stored in one transaction or not at all.
+ * The batch is stored in one transaction or not at all.  What a client
+ * says is bounded before it is kept: a TimeAtTarget more than
+ * LIMIT_EVENT_CLOCK_SKEW_S ahead of our clock becomes the arrival time (an
+ * event dated 9999-12-31 would otherwise decide a status forever: the
+ * latest event wins), a computer keeps at
+ * most LIMIT_EVENTS_PER_COMPUTER events, and a computer the store does
+ * not know counts against its address's registration budget.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +78,18 @@ reporting_event(struct ws_call *c, const struct xml_node *ev, const char *comput
 	if ((v = soap_text(bd, "TimeAtTarget")) == NULL ||
 	    soap_parse_datetime(v, strlen(v), &e->time) == -1)
 		return -1;
+	/*
+	 * A time within the skew of our clock is believed (clocks drift); one
+	 * further ahead is no time at all, and the event counts as happening
+	 * when it arrived.  So no event holds a status for longer than the
+	 * skew against the ones that follow it.
+	 */
+	if (e->time > c->now + LIMIT_EVENT_CLOCK_SKEW_S) {
+		log_debug("ReportEventBatch: %s: TimeAtTarget %s is more than %d s "
+		    "ahead: taken as the arrival time", computer, v,
+		    LIMIT_EVENT_CLOCK_SKEW_S);
+		e->time = c->now;
+	}
 	*why = "eventBatch.Win32HResult";
 	if ((v = soap_text(bd, "Win32HResult")) != NULL) {
 		if (soap_parse_int(v, strlen(v), INT32_MIN, INT32_MAX, &n) == -1)
@@ -98,7 +116,6 @@ reporting_event(struct ws_call *c, const struct xml_node *ev, const char *comput
 		    reporting_state(e->event_id));
 	if ((v = soap_text(bd, "AppName")) != NULL)
 		snprintf(e->message, sizeof(e->message), "%s", v);
-	(void)c;
 	return 0;
 }
 
@@ -129,8 +146,20 @@ reporting_event_batch(struct ws_call *c)
 		}
 		n++;
 	}
-	if (n > 0 && store_events_add(c->st, events, n) == -1)
-		goto out;
+	if (n > 0) {
+		struct store_computer comp;
+		int known = store_computer_get(c->st, computer, &comp);
+
+		/* Reports need only a cookie: a new computer still counts. */
+		if (known == -1)
+			goto out;
+		if (known == 0 && ws_client_admit(c, computer) == -1) {
+			rc = 0;
+			goto out;
+		}
+		if (store_events_add(c->st, events, n, LIMIT_EVENTS_PER_COMPUTER) == -1)
+			goto out;
+	}
 	log_info("ReportEventBatch: %s reported %u event(s)", computer, n);
 	soap_begin(c);
 	soap_elem_bool(&c->out, "ReportEventBatchResult", 1);

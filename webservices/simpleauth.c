@@ -3,9 +3,13 @@
  * authorization cookie a client trades for a ClientWebService cookie.
  *
  * Owns: validating the client id and DNS name, resolving client-side
- * targeting (targetGroupName, ';'-separated, first existing group wins),
- * and sealing the fixed-layout authorization cookie.  Runs before any
- * authentication: everything is bounded and nothing is stored here.
+ * targeting (targetGroupName, ';'-separated, first existing group wins;
+ * only when [server] targeting is client-side: with server-side targeting
+ * the name is not even looked up), and sealing the fixed-layout
+ * authorization cookie.  Runs before any authentication: everything is
+ * bounded and nothing is stored here.  Whether the group then counts is
+ * decided where it is used (store_computer_request, _targets), as the
+ * mode may change while a cookie lives.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +39,16 @@ simpleauth_group(struct ws_call *c, const char *names, uint8_t out[16])
 	return 0;
 }
 
+/* 1 when targeting is client-side (a store error counts as server-side). */
+static int
+simpleauth_client_side(struct ws_call *c)
+{
+	struct store_settings set;
+
+	return store_settings_get(c->st, &set) == 0 &&
+	    set.targeting == STORE_TARGETING_CLIENT;
+}
+
 static int
 simpleauth_get_cookie(struct ws_call *c)
 {
@@ -54,7 +68,7 @@ simpleauth_get_cookie(struct ws_call *c)
 	/* The SusClientId is a GUID; anything else is refused, not stored. */
 	if (cookie_guid_parse(client, strlen(client), ck.computer_id) == -1)
 		return soap_fault(c, "InvalidParameters", "clientId");
-	if (group != NULL && group[0] != '\0' &&
+	if (group != NULL && group[0] != '\0' && simpleauth_client_side(c) &&
 	    simpleauth_group(c, group, ck.group_id) == 0)
 		log_debug("GetAuthorizationCookie: %s asked for unknown group(s) \"%s\"",
 		    client, group);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "log.h"
 #include "ws_int.h"
 
 /* ws_response_free - see ws.h; soap.c fills every response it frees. */
@@ -84,9 +85,15 @@ int
 soap_finish(struct ws_call *c)
 {
 	size_t len;
-	char *body = wbuf_take(&c->out, &len);
+	char *body;
 
-	if (body == NULL)
+	/* The last line of defence: no answer grows past its budget. */
+	if (c->out.len > LIMIT_ANSWER_BYTES) {
+		log_warnx("%s: %zu-byte answer passes %u bytes: refused", c->opname,
+		    c->out.len, LIMIT_ANSWER_BYTES);
+		return soap_fault(c, "InternalServerError", "answer too large");
+	}
+	if ((body = wbuf_take(&c->out, &len)) == NULL)
 		return -1;
 	ws_response_free(c->resp);
 	c->resp->body = body;

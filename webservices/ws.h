@@ -12,7 +12,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"   /* enum ws_service */
+#include "config.h"   /* enum ws_service, struct config */
+
+struct store;
 
 struct ws_request {
 	enum ws_service  service;
@@ -56,6 +58,14 @@ void ws_response_free(struct ws_response *resp);
  */
 int  ws_init(const char *data_dir, unsigned cookie_lifetime);
 void ws_shutdown(void);
+
+/*
+ * ws_settings_seed - copy wsusd.conf's targeting mode and event retention
+ * into the store's settings (the targeting mode only while no admin API
+ * call has set it), and log the settings in force.  Call once at
+ * start-up, after store_open.  Returns 0 or -1 (logged).
+ */
+int  ws_settings_seed(struct store *st, const struct config *conf);
 
 /* The service's path below the server URL, e.g. "ClientWebService/client.asmx". */
 const char *ws_service_path(enum ws_service s);

@@ -35,9 +35,11 @@ struct ws_call {
 	time_t                   now;
 };
 
-/* The server's identity and cookie lifetime (seconds), set once by ws_init. */
+/* The server's identity and cookie lifetime (seconds), set once by ws_init;
+ * new computers per address and hour, set by ws_settings_seed. */
 extern uint8_t  ws_server_id[16];
 extern unsigned ws_cookie_lifetime;
+extern unsigned ws_registrations_per_addr;
 
 /* ws_store - this thread's store handle, opened on first use; NULL if it
  * cannot be opened (logged). */
@@ -48,7 +50,9 @@ struct store *ws_store(void);
 /* Open and close the envelope and the "<OpResponse xmlns=ns>" wrapper. */
 void soap_begin(struct ws_call *c);
 void soap_end(struct ws_call *c);
-/* Finish: move c->out into c->resp as a 200 text/xml answer.  0 or -1. */
+/* Finish: move c->out into c->resp as a 200 text/xml answer; an answer
+ * over LIMIT_ANSWER_BYTES becomes an InternalServerError fault instead
+ * (the operations stop well before it).  0 or -1. */
 int  soap_finish(struct ws_call *c);
 
 /*
@@ -103,6 +107,20 @@ int  ws_client_cookie(struct ws_call *c, const struct xml_node *cookie_el,
 /* Write a new client cookie element <name><Expiration/><EncryptedData/></name>. */
 int  ws_new_cookie(struct ws_call *c, const char *name, const struct cookie *base);
 
+/* Bytes of a client address key, with its NUL ("xxxx:...:xxxx::/64"). */
+#define WS_ADDR_KEY_MAX 64
+/*
+ * ws_client_admit - before the store first hears of computer_id (a
+ * RegisterComputer, or a report from a computer that never registered):
+ * admit it unless ws_registrations_per_addr ([server]
+ * registrations_per_address, default LIMIT_REGISTRATIONS_PER_ADDR) new
+ * computers came from the same address in the last
+ * LIMIT_REGISTRATION_WINDOW_S.  A known
+ * computer always passes.  On refusal answers ServerBusy (MS-WUSP: "try
+ * again later") or InternalServerError and returns -1; 0 to go on.
+ */
+int  ws_client_admit(struct ws_call *c, const char *computer_id);
+
 /* --- catalog.c: the in-memory scan engine ---------------------------------- */
 
 struct catalog;
@@ -118,13 +136,18 @@ struct sync_request {
 	const int64_t *installed;  int ninstalled;   /* InstalledNonLeafUpdateIDs */
 	const int64_t *cached;     int ncached;      /* OtherCachedUpdateIDs */
 	time_t        last_sync;                     /* for ChangedUpdates */
+	size_t        max_bytes;                     /* NewUpdates budget of the page */
 };
 
 /*
  * catalog_sync - one SyncUpdates page into b: NewUpdates (non-leaf round
- * first, then approved leaf updates with their bundle members), then
- * OutOfScopeRevisionIDs and ChangedUpdates for cached ids.  *truncated is
- * set when more remain.  Returns the number of NewUpdates, or -1.
+ * first, then approved leaf updates with their bundle members, each
+ * revision at most once), then OutOfScopeRevisionIDs and ChangedUpdates
+ * for cached ids (each once, however often the client repeats it).  A
+ * page holds at most LIMIT_SYNC_PAGE updates and r->max_bytes of
+ * NewUpdates, but always at least one update (or one bundle with its
+ * members) so that every page makes progress.  *truncated is set when
+ * more remain.  Returns the number of NewUpdates, or -1.
  */
 int catalog_sync(struct catalog *cat, const struct sync_request *r,
     struct wbuf *b, int *truncated);

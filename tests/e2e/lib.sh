@@ -80,6 +80,8 @@ make_cert() {
 }
 
 # write_conf [REQUIRE]: $T/wsusd.conf for the test ports and certificate.
+# TARGETING=client|server adds [server] targeting (unset: the default,
+# server-side); RETENTION_WS / RETENTION_SRV the event retention days.
 write_conf() {
 	local require=${1-ApiRemoting30 ClientWebService DssAuthWebService ServerSyncWebService SimpleAuthWebService}
 	cat >"$T/wsusd.conf" <<CONF
@@ -92,6 +94,9 @@ data_dir = data
 log_level = ${LOG_LEVEL:-info}
 workers = ${WORKERS:-2}
 cookie_lifetime = ${COOKIE_LIFETIME:-3600}
+${TARGETING:+targeting = $TARGETING}
+${RETENTION_WS:+event_retention_workstation_days = $RETENTION_WS}
+${RETENTION_SRV:+event_retention_server_days = $RETENTION_SRV}
 [tls]
 cert = pki/server.crt
 key = pki/server.key

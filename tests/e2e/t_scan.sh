@@ -6,7 +6,8 @@
 # leaves the client; a changed content file fails the hash check; an
 # expired cookie gets CookieExpired and the client recovers.
 . tests/e2e/lib.sh
-COOKIE_LIFETIME=4 setup
+# B reaches Ring B by client-side targeting, which is off by default.
+TARGETING=client COOKIE_LIFETIME=4 setup
 W=("$TOP/$BUILD/wsusutil" -c "$T/wsusd.conf")
 cd "$T" || exit 1
 mkdir -p data

@@ -15,6 +15,11 @@ what was made, for tests and the benchmark:
 
 usage: gen_catalog.py --docs DIR --content DIR --manifest FILE [--updates N]
                       [--products P] [--detectoids D] [--file-size BYTES] [--seed S]
+                      [--core-pad BYTES] [--shared-members]
+
+--core-pad adds an always-true rule carrying BYTES of data to every software
+update, so that its Core fragment (what SyncUpdates sends) is that much
+larger; --shared-members makes every bundle bundle the same two members.
 """
 import argparse, base64, hashlib, json, os, random, uuid
 from xml.sax.saxutils import escape, quoteattr
@@ -101,10 +106,14 @@ def make_file(rng, content_dir, name, size):
             "path": "%s/%s.cab" % (hexs[-2:], hexs)}
 
 
-def installed_rule(uid):
+def installed_rule(uid, pad=0):
     # The scan client models "installed" as a registry value named after the update.
+    installable = "<lar:True />"
+    if pad:
+        installable = '<lar:Or><lar:True /><bar:RegSz Key="HKEY_LOCAL_MACHINE" Subkey="SOFTWARE\\Contoso\\Pad" ' \
+                      'Value="pad" Comparison="EqualTo" Data="%s" /></lar:Or>' % ("p" * pad)
     return '<upd:IsInstalled><bar:RegValueExists Key="HKEY_LOCAL_MACHINE" Subkey="SOFTWARE\\Contoso\\Installed" ' \
-           'Value="%s" Type="REG_SZ" /></upd:IsInstalled><upd:IsInstallable><lar:True /></upd:IsInstallable>' % uid
+           'Value="%s" Type="REG_SZ" /></upd:IsInstalled><upd:IsInstallable>%s</upd:IsInstallable>' % (uid, installable)
 
 
 def main():
@@ -117,6 +126,8 @@ def main():
     ap.add_argument("--detectoids", type=int, default=3)
     ap.add_argument("--file-size", type=int, default=2048)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--core-pad", type=int, default=0)
+    ap.add_argument("--shared-members", action="store_true")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     os.makedirs(a.docs, exist_ok=True)
@@ -156,12 +167,14 @@ def main():
         prod = man["products"][i % a.products]
         cls = man["classifications"][i % 2]
         members = []
-        if i % 20 == 19:
+        if i % 20 == 19 and a.shared_members and man["bundles"]:
+            members = [e["members"] for e in man["updates"] if e["id"] == man["bundles"][0]][0]
+        elif i % 20 == 19:
             for k in range(2):
                 m = gid(rng)
                 f = make_file(rng, a.content, "KB%d-part%d.cab" % (500000 + i, k), a.file_size)
                 docs.append((m, doc(m, "Software", "Contoso KB%d part %d" % (500000 + i, k),
-                                    rules=installed_rule(m), files=[f])))
+                                    rules=installed_rule(m, a.core_pad), files=[f])))
                 man["members"].append({"id": m, "bundle": u, "file": f})
                 members.append(m)
         f = None if members else make_file(rng, a.content, "KB%d.cab" % (500000 + i), a.file_size)
@@ -169,7 +182,7 @@ def main():
         docs.append((u, doc(u, "Software", "Contoso Update KB%d" % (500000 + i),
                             description="Synthetic update %d for wsusd tests" % i,
                             prereqs=[det], at_least_one=[([prod], True), ([cls], True)],
-                            bundled=members, superseded=sup, rules=installed_rule(u),
+                            bundled=members, superseded=sup, rules=installed_rule(u, a.core_pad),
                             files=[f] if f else [])))
         entry = {"id": u, "detectoid": det, "product": prod, "bundle": bool(members),
                  "members": members, "file": f, "supersedes": sup}

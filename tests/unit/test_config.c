@@ -43,6 +43,13 @@ t_field(const struct config *c, const char *name, char *buf, size_t len)
 		{ "workers",    offsetof(struct config, workers),    1 },
 		{ "cert",       offsetof(struct config, cert),       0 },
 		{ "key",        offsetof(struct config, key),        0 },
+		{ "targeting",  offsetof(struct config, targeting),  0 },
+		{ "event_retention_workstation_days",
+		    offsetof(struct config, event_days_workstation), 1 },
+		{ "event_retention_server_days",
+		    offsetof(struct config, event_days_server), 1 },
+		{ "registrations_per_address",
+		    offsetof(struct config, registrations_per_address), 1 },
 	};
 
 	if (strcmp(name, "require") == 0)
@@ -63,7 +70,9 @@ t_field(const struct config *c, const char *name, char *buf, size_t len)
 
 static const char *const t_all_keys[] = {
 	"fqdn", "bind", "http_port", "https_port", "data_dir", "log_level",
-	"workers", "cert", "key", "require",
+	"workers", "cert", "key", "require", "targeting",
+	"event_retention_workstation_days", "event_retention_server_days",
+	"registrations_per_address",
 };
 #define T_NKEYS (sizeof(t_all_keys) / sizeof(t_all_keys[0]))
 
@@ -92,6 +101,10 @@ static const struct {
 	{ __LINE__, "log_level",  "info" },
 	{ __LINE__, "workers",    "0" },
 	{ __LINE__, "cert",       "" },
+	{ __LINE__, "targeting",  "server" },
+	{ __LINE__, "event_retention_workstation_days", "15" },
+	{ __LINE__, "event_retention_server_days", "90" },
+	{ __LINE__, "registrations_per_address", "500" },
 	{ __LINE__, "key",        "" },
 	{ __LINE__, "require",    "ClientWebService SimpleAuthWebService "
 	    "DssAuthWebService ServerSyncWebService ApiRemoting30" },
@@ -189,6 +202,15 @@ static const struct {
 	{ __LINE__, NULL, B("[server]\nhttp_port = 1\n[tls]\n[server]\n"
 	    "https_port = 2\n"),
 	  { { "http_port", "1" }, { "https_port", "2" } } },
+	/* Targeting and retention. */
+	{ __LINE__, NULL, B("[server]\ntargeting = Client\n"
+	    "event_retention_workstation_days = 1\n"
+	    "event_retention_server_days = 36500\n"),
+	  { { "targeting", "client" }, { "event_retention_workstation_days", "1" },
+	    { "event_retention_server_days", "36500" } } },
+	{ __LINE__, NULL, B("[server]\ntargeting = server\n"
+	    "registrations_per_address = 1000000\n"),
+	  { { "targeting", "server" }, { "registrations_per_address", "1000000" } } },
 	/* Numbers at their bounds; ports may swap. */
 	{ __LINE__, NULL, B("[server]\nhttp_port = 65535\nhttps_port = 1\n"),
 	  { { "http_port", "65535" }, { "https_port", "1" } } },
@@ -311,6 +333,16 @@ static const struct {
 	{ __LINE__, B("[server]\nworkers = 1\n[tls]\n[server]\nworkers = 1\n"),
 	  5, "duplicate key \"workers\" in [server] (first set on line 2)" },
 	{ __LINE__, B("[ssl]\nrequire =\nrequire =\n"), 3, "duplicate key" },
+	{ __LINE__, B("[server]\ntargeting = group\n"), 2,
+	  "targeting: \"group\" is not one of server|client" },
+	{ __LINE__, B("[server]\nevent_retention_workstation_days = 0\n"), 2,
+	  "is out of range 1..36500" },
+	{ __LINE__, B("[server]\nevent_retention_server_days = 36501\n"), 2,
+	  "is out of range 1..36500" },
+	{ __LINE__, B("[server]\nregistrations_per_address = 0\n"), 2,
+	  "is out of range 1..1000000" },
+	{ __LINE__, B("[tls]\ntargeting = client\n"), 2,
+	  "unknown key \"targeting\" in [tls] (it belongs in [server])" },
 	/* Bytes. */
 	{ __LINE__, B("[server]\nfqdn = a\0b\n"), 2, "NUL byte at column 9" },
 	{ __LINE__, B("\0"), 1, "NUL byte at column 1" },

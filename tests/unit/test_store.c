@@ -34,7 +34,7 @@ static const char *const want_objects[] = {
 	"fragments", "files", "revision_files", "prerequisites",
 	"revision_categories", "bundles", "supersedence", "target_groups",
 	"computers", "computer_groups", "deployments", "events",
-	"update_status", "update_leaf",
+	"update_status", "update_leaf", "server_settings",
 };
 
 /* Built-in groups: guid, name, parent. */
@@ -1400,23 +1400,23 @@ test_reports(const char *dir)
 	ev(&e[6], C2, 6, G_SW1, 100, "downloaded");
 	ev(&e[7], C2, 7, G_SW2, 100, "installed");
 	snprintf(e[7].instance_id, sizeof(e[7].instance_id), "bad");
-	T_OK(store_events_add(st, e, 8) == 0, "events_add");
+	T_OK(store_events_add(st, e, 8, 0) == 0, "events_add");
 	T_OK(peek_int(db, "SELECT count(*) FROM events") == 6,
 	    "%lld events stored", (long long)peek_int(db,
 	    "SELECT count(*) FROM events"));
 	T_OK(peek_int(db, "SELECT count(*) FROM update_status") == 4,
 	    "status rows");
 	/* The same batch again adds nothing. */
-	T_OK(store_events_add(st, e, 8) == 0, "events_add again");
+	T_OK(store_events_add(st, e, 8, 0) == 0, "events_add again");
 	T_OK(peek_int(db, "SELECT count(*) FROM events") == 6,
 	    "duplicates stored");
 	/* An unknown target state refuses the batch. */
 	ev(&e[0], C1, 9, G_SW2, 500, "exploded");
 	ev(&e[1], C1, 10, G_SW2, 500, "installed");
-	T_OK(store_events_add(st, e, 2) == -1, "bad state accepted");
+	T_OK(store_events_add(st, e, 2, 0) == -1, "bad state accepted");
 	T_OK(peek_int(db, "SELECT count(*) FROM events") == 6,
 	    "refused batch stored events");
-	T_OK(store_events_add(st, NULL, 0) == 0, "empty batch");
+	T_OK(store_events_add(st, NULL, 0, 0) == 0, "empty batch");
 
 	T_OK(store_computer_get(st, C1, &got) == 1 && got.last_report >= t0,
 	    "last_report %lld", (long long)got.last_report);
@@ -1457,6 +1457,203 @@ test_reports(const char *dir)
 	T_OK(store_update_each(st, 1, upd_collect, &us) == 0 && us.n == 5 &&
 	    upd_find(&us, G_CAT) == NULL && upd_find(&us, G_DET) == NULL,
 	    "leaf_only: %d", us.n);
+	store_close(st);
+}
+
+/* --- targeting modes, registration cap, event cap, retention ------------ */
+
+#define C3 "33333333-2222-4333-8444-555555555555"
+#define C4 "44444444-2222-4333-8444-555555555555"
+
+/* One computer with product type pt, through admit then upsert. */
+static int
+reg(struct store *st, const char *id, const char *from, int pt)
+{
+	struct store_computer c;
+	int rc = store_computer_admit(st, id, from, time(NULL), 3600, 100);
+
+	if (rc < 0)
+		return rc;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.computer_id, sizeof(c.computer_id), "%s", id);
+	c.product_type = pt;
+	return store_computer_upsert(st, &c);
+}
+
+static void
+test_targeting(const char *dir)
+{
+	const char *db = tpath(0, "tgt/wsusd.db");
+	struct store_settings set, want;
+	char grp[8][STORE_GUID_LEN + 1], ring_a[STORE_GUID_LEN + 1],
+	    ring_b[STORE_GUID_LEN + 1];
+	struct store_computer got;
+	struct store *st;
+	time_t now = time(NULL);
+	int n;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	T_OK(store_settings_get(st, &set) == 0 &&
+	    set.targeting == STORE_TARGETING_SERVER && !set.targeting_by_admin &&
+	    set.event_days_workstation == 15 && set.event_days_server == 90,
+	    "default settings: %d %u %u", (int)set.targeting,
+	    set.event_days_workstation, set.event_days_server);
+	T_OK(store_group_add(st, "Ring A", NULL, ring_a) == 0 &&
+	    store_group_add(st, "Ring B", NULL, ring_b) == 0, "groups");
+
+	/* The registration cap: per address, per window; known ones pass. */
+	T_OK(store_computer_admit(st, C1, "192.0.2.1", now, 3600, 2) == 0,
+	    "admit 1");
+	T_OK(store_computer_admit(st, C2, "192.0.2.1", now, 3600, 2) == 0,
+	    "admit 2");
+	T_OK(store_computer_admit(st, C3, "192.0.2.1", now, 3600, 2) == -2,
+	    "third from one address admitted");
+	T_OK(store_computer_admit(st, C1, "192.0.2.1", now, 3600, 2) == 1,
+	    "a known computer passes, uncounted");
+	T_OK(store_computer_admit(st, C3, "192.0.2.2", now, 3600, 2) == 0,
+	    "another address");
+	T_OK(store_computer_admit(st, C4, "192.0.2.1", now + 3601, 3600, 2) == 0,
+	    "the window moves on");
+	T_OK(store_computer_admit(st, "bad id", "192.0.2.1", now, 3600, 2) == -1,
+	    "bad id admitted");
+	T_OK(peek_int(db, "SELECT count(*) FROM computers") == 4, "4 rows");
+	T_OK(reg(st, C1, "192.0.2.1", 3) == 0 && store_computer_get(st, C1,
+	    &got) == 1 && got.product_type == 3, "product type stored");
+
+	/* Server-side: requests are ignored, the cookie's group too. */
+	T_OK(store_computer_request(st, C1, ring_b) == STORE_REQUEST_SERVER_SIDE,
+	    "server-side request applied");
+	n = store_computer_targets(st, C1, ring_b, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], STORE_GROUP_UNASSIGNED) == 0,
+	    "server-side targets follow the cookie: %d", n);
+
+	/* Seeding from wsusd.conf; the admin API's mode then stays. */
+	memset(&want, 0, sizeof(want));
+	want.targeting = STORE_TARGETING_CLIENT;
+	want.event_days_workstation = 2;
+	want.event_days_server = 3;
+	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	    set.targeting == STORE_TARGETING_CLIENT &&
+	    set.event_days_workstation == 2 && set.event_days_server == 3,
+	    "seed");
+
+	/* Client-side: the request applies and replaces the client's own. */
+	T_OK(store_computer_request(st, C1, ring_b) == STORE_REQUEST_APPLIED,
+	    "client-side request");
+	n = store_computer_groups(st, C1, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], ring_b) == 0, "in Ring B: %d", n);
+	T_OK(store_computer_request(st, C1, ring_a) == STORE_REQUEST_APPLIED &&
+	    store_computer_groups(st, C1, grp, 8) == 2 &&
+	    strcmp(grp[0], ring_a) == 0, "moved to Ring A by the client");
+	T_OK(peek_int(db, "SELECT count(*) FROM computer_groups "
+	    "WHERE origin = 'client'") == 1, "one client row");
+	n = store_computer_targets(st, C1, ring_b, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], ring_b) == 0,
+	    "client-side targets follow the cookie: %d", n);
+	T_OK(store_computer_request(st, C1, STORE_GROUP_UNASSIGNED) ==
+	    STORE_REQUEST_APPLIED && store_computer_groups(st, C1, grp, 8) == 2 &&
+	    strcmp(grp[0], STORE_GROUP_UNASSIGNED) == 0, "client to Unassigned");
+	T_OK(store_computer_request(st, C1, G_NONE) == -3, "unknown group");
+	T_OK(store_computer_request(st, G_NONE, ring_a) == -2,
+	    "unknown computer");
+
+	/* An administrator's assignment is never replaced by a client. */
+	T_OK(store_computer_assign(st, C2, "Ring A") == 0, "admin assigns C2");
+	T_OK(store_computer_request(st, C2, ring_b) ==
+	    STORE_REQUEST_ADMIN_ASSIGNED, "client request over the admin's");
+	T_OK(store_computer_request(st, C2, STORE_GROUP_UNASSIGNED) ==
+	    STORE_REQUEST_ADMIN_ASSIGNED, "client Unassigned over the admin's");
+	T_OK(store_computer_request(st, C2, NULL) ==
+	    STORE_REQUEST_ADMIN_ASSIGNED, "no group over the admin's");
+	n = store_computer_groups(st, C2, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], ring_a) == 0, "C2 still in Ring A");
+	n = store_computer_targets(st, C2, ring_b, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], ring_a) == 0,
+	    "admin-assigned targets ignore the cookie: %d", n);
+	/* ... Unassigned Computers included, and it replaces client rows. */
+	T_OK(store_computer_request(st, C3, ring_b) == STORE_REQUEST_APPLIED &&
+	    store_computer_assign(st, C3, "Unassigned Computers") == 0 &&
+	    store_computer_request(st, C3, ring_b) ==
+	    STORE_REQUEST_ADMIN_ASSIGNED, "admin Unassigned pins");
+	n = store_computer_groups(st, C3, grp, 8);
+	T_OK(n == 2 && strcmp(grp[0], STORE_GROUP_UNASSIGNED) == 0,
+	    "C3 unassigned: %d", n);
+
+	/* The admin API's mode survives the next start-up seed. */
+	T_OK(store_targeting_set(st, STORE_TARGETING_SERVER) == 0, "set");
+	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	    set.targeting == STORE_TARGETING_SERVER && set.targeting_by_admin &&
+	    set.event_days_workstation == 2, "admin mode kept over wsusd.conf");
+	T_OK(store_targeting_set(st, (enum store_targeting)7) == -1,
+	    "bad mode");
+	store_close(st);
+}
+
+static void
+test_event_limits(const char *dir)
+{
+	const char *db = tpath(0, "tgt/wsusd.db");
+	struct store_event e[20];
+	struct store_settings want;
+	struct store *st;
+	time_t now = time(NULL);
+	int64_t left;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	/* The cap: the oldest by arrival go, in the batch's transaction. */
+	for (int i = 0; i < 20; i++)
+		ev(&e[i], C2, 100 + i, G_SW1, 1000 + i, "installed");
+	T_OK(store_events_add(st, e, 12, 8) == 0, "12 events, cap 8");
+	T_OK(peek_int(db, "SELECT count(*) FROM events e JOIN computers c "
+	    "ON c.id = e.computer_ref WHERE c.computer_id = '" C2 "'") == 8,
+	    "8 kept");
+	T_OK(store_events_add(st, e + 12, 8, 8) == 0, "8 more");
+	T_OK(peek_int(db, "SELECT min(time_at_target) FROM events e JOIN "
+	    "computers c ON c.id = e.computer_ref WHERE c.computer_id = '"
+	    C2 "'") == 1012, "the newest 8 kept");
+	/* Retention: C1 is a server (3), C2 and C4 workstations. */
+	memset(&want, 0, sizeof(want));
+	want.event_days_workstation = 2;
+	want.event_days_server = 5;
+	T_OK(store_settings_seed(st, &want, NULL) == 0, "seed retention");
+	for (int i = 0; i < 4; i++) {
+		ev(&e[i], C1, 200 + i, G_SW2, 1000 + i, "");
+		ev(&e[4 + i], C4, 300 + i, G_SW2, 1000 + i, "");
+	}
+	T_OK(store_events_add(st, e, 8, 0) == 0, "server and workstation events");
+	/* Age them: 3 days for one of each, 6 days for another of each. */
+	peek_int(db, "UPDATE events SET received = received - 3 * 86400 "
+	    "WHERE event_instance_id IN ('000000c8-aaaa-4bbb-8ccc-dddddddddddd',"
+	    " '0000012c-aaaa-4bbb-8ccc-dddddddddddd')");
+	peek_int(db, "UPDATE events SET received = received - 6 * 86400 "
+	    "WHERE event_instance_id IN ('000000c9-aaaa-4bbb-8ccc-dddddddddddd',"
+	    " '0000012d-aaaa-4bbb-8ccc-dddddddddddd')");
+	left = peek_int(db, "SELECT count(*) FROM events");
+	T_OK(store_retention_run(st, now) == 3, "retention deleted 3");
+	T_OK(peek_int(db, "SELECT count(*) FROM events") == left - 3,
+	    "%lld left", (long long)peek_int(db, "SELECT count(*) FROM events"));
+	T_OK(peek_int(db, "SELECT count(*) FROM events WHERE event_instance_id "
+	    "= '000000c8-aaaa-4bbb-8ccc-dddddddddddd'") == 1,
+	    "a server's 3-day-old event kept");
+	T_OK(store_retention_run(st, now + 1) == 0, "nothing until the interval");
+	/* Many: deleted in batches, a few per call, the rest at the next. */
+	peek_int(db, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+	    "FROM n WHERE i < 2500) INSERT INTO events (computer_ref, "
+	    "event_instance_id, sequence_number, time_at_target, received, "
+	    "namespace_id, event_id, source_id) SELECT (SELECT id FROM computers "
+	    "WHERE computer_id = '" C4 "'), printf('00000000-0000-4000-9000-%012d',"
+	    " i), 0, 0, 100, 1, 156, 0 FROM n");
+	left = peek_int(db, "SELECT count(*) FROM events");
+	T_OK(store_retention_run(st, now + 700) == 2000, "4 batches of 500");
+	T_OK(store_retention_run(st, now + 701) == 500, "the rest next call");
+	T_OK(peek_int(db, "SELECT count(*) FROM events") == left - 2500,
+	    "all old ones gone");
 	store_close(st);
 }
 
@@ -1628,6 +1825,8 @@ main(void)
 	test_approvals(tpath(3, "cat"));
 	test_reports(tpath(3, "cat"));
 	test_catalog_generation_shared(tpath(3, "cat"));
+	test_targeting(tpath(3, "tgt"));
+	test_event_limits(tpath(3, "tgt"));
 	test_perf(tpath(3, "perf"));
 
 	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
