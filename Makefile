@@ -154,7 +154,7 @@ check-unit: $(addprefix $(BUILD)/,$(UNIT_TESTS))
 check-e2e: all
 	@./tests/run.sh e2e $(BUILD)
 
-check-layout:
+check-layout: all
 	@./tests/layout.sh $(BUILD)
 
 # A clone of HEAD with nothing beside it builds and passes the checks that
