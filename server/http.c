@@ -77,6 +77,7 @@ struct http_req {
 	size_t                 body_len;
 	size_t                 body_cap;       /* allocated; reserved from the budgets */
 	size_t                 discarded;      /* body bytes dropped after early_status */
+	unsigned long long     declared;       /* Content-Length; 0 if none */
 	char                  *body;
 	time_t                 deadline;       /* CLOCK_MONOTONIC s: body complete by then */
 	/* SOAP job */
@@ -681,7 +682,9 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 		r->cap = ws_body_cap((enum ws_service)r->route.service, sa);
 		r->small = r->cap < LIMIT_SOAP_BODY_BYTES;
 		r->deadline = http_now() + LIMIT_BODY_DEADLINE_S;
-		if (cl != NULL && strtoull(cl, NULL, 10) > r->cap)
+		if (cl != NULL)
+			r->declared = strtoull(cl, NULL, 10);
+		if (r->declared > r->cap)
 			r->early_status = MHD_HTTP_CONTENT_TOO_LARGE;
 		else
 			/* Silence while a body is due is not keep-alive idling. */
@@ -747,7 +750,7 @@ http_body(struct MHD_Connection *conn, struct http_req *r, const char *data,
 		 * sending past twice the cap loses the connection instead.
 		 */
 		r->discarded += n;
-		return r->discarded > (r->cap ? r->cap : LIMIT_SOAP_BODY_PREAUTH_BYTES) ?
+		return r->discarded > 2 * (r->cap ? r->cap : LIMIT_SOAP_BODY_PREAUTH_BYTES) ?
 		    MHD_NO : MHD_YES;
 	}
 	if (!r->is_post || n > r->cap - r->body_len) {
@@ -801,11 +804,15 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		*req_cls = r;
 		/*
-		 * Refused before the body is read: an ambiguous length, an
-		 * oversized declared body or SOAPAction.  Answering on this
-		 * first call makes libmicrohttpd close after the answer.
+		 * Refused before the body is read: an ambiguous length, a
+		 * SOAPAction over its cap, a declared body over twice its cap.
+		 * Answering on this first call makes libmicrohttpd close after
+		 * the answer (a peer still sending may see a reset instead).  A
+		 * smaller overshoot is drained unbuffered and answered 413 at
+		 * its end, on a connection that stays open.
 		 */
-		if (r->early_status == MHD_HTTP_CONTENT_TOO_LARGE ||
+		if ((r->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
+		    r->declared > 2 * (unsigned long long)r->cap) ||
 		    r->early_status == MHD_HTTP_BAD_REQUEST)
 			return http_early(conn, r);
 		return MHD_YES;
