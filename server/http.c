@@ -738,7 +738,7 @@ static enum MHD_Result
 http_body(struct MHD_Connection *conn, struct http_req *r, const char *data,
     size_t n)
 {
-	if (r->is_post && http_now() >= r->deadline) {
+	if (r->deadline != 0 && http_now() >= r->deadline) {
 		log_debug("%s: request body not complete after %d s: 408",
 		    __func__, LIMIT_BODY_DEADLINE_S);
 		return http_refuse_now(conn, MHD_HTTP_REQUEST_TIMEOUT);
@@ -823,6 +823,12 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return http_body(conn, r, upload_data, n);
 	}
+	if (r->is_post && r->deadline != 0) {
+		/* The body is complete: back to the keep-alive idle timeout. */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)LIMIT_IDLE_TIMEOUT_S);
+		r->deadline = 0;
+	}
 	if (r->state == HJ_DONE)
 		return http_job_answer(conn, r);
 	if (r->state == HJ_QUEUED)
@@ -832,9 +838,6 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->route.kind == ROUTE_CONTENT)
 		return http_content(hd, conn, r,
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
-	if (r->is_post)
-		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
-		    (unsigned)LIMIT_IDLE_TIMEOUT_S);
 	return http_soap(hd, conn, r);
 }
 
