@@ -26,6 +26,10 @@
 
 #define T_PATH_MAX 4096   /* no <limits.h>: see store_int.h */
 
+/* The actor of every change these tests make. */
+static const struct store_actor t_who = { "test_store", "tester", "local" };
+#define T_WHO (&t_who)
+
 static char tmp[256];   /* mkdtemp result; short, so tpath never truncates */
 
 /* Every table and view the first migration must create. */
@@ -284,7 +288,7 @@ test_advert(const char *dir)
 	    "advert_get without default failed once written");
 
 	t0 = time(NULL);
-	T_OK(store_advert_set(st, &other) == 0, "advert_set failed");
+	T_OK(store_advert_set(st, &other, T_WHO) == 0, "advert_set failed");
 	t1 = time(NULL);
 	T_OK(other.generation == 2, "set generation %lld",
 	    (long long)other.generation);
@@ -301,12 +305,12 @@ test_advert(const char *dir)
 		struct store_advert bad = { "bad.example",
 		    bad_adverts[i].using_ssl, bad_adverts[i].http_port,
 		    bad_adverts[i].https_port, 0, 0 };
-		T_CHECK(bad_adverts[i].line, store_advert_set(st, &bad) == -1,
+		T_CHECK(bad_adverts[i].line, store_advert_set(st, &bad, T_WHO) == -1,
 		    "bad advert accepted");
 	}
 	/* fqdn with no NUL inside its buffer. */
 	memset(b.fqdn, 'a', sizeof(b.fqdn));
-	T_OK(store_advert_set(st, &b) == -1, "unterminated fqdn accepted");
+	T_OK(store_advert_set(st, &b, T_WHO) == -1, "unterminated fqdn accepted");
 	T_OK(store_generation(st) == 2, "refused set bumped the generation");
 	store_close(st);
 }
@@ -331,7 +335,7 @@ test_second_handle(const char *dir)
 	for (int i = 0; i < 3; i++)
 		T_OK(store_generation(daemon) == g, "idle poll %d moved", i);
 
-	T_OK(store_advert_set(util, &a) == 0, "set from second handle");
+	T_OK(store_advert_set(util, &a, T_WHO) == 0, "set from second handle");
 	T_OK(a.generation == g + 1, "util generation %lld",
 	    (long long)a.generation);
 	T_OK(store_generation(daemon) == g + 1,
@@ -342,7 +346,7 @@ test_second_handle(const char *dir)
 
 	/* And the other way round, twice, to exercise the cache. */
 	for (int i = 0; i < 2; i++) {
-		T_OK(store_advert_set(daemon, &a) == 0, "set from daemon");
+		T_OK(store_advert_set(daemon, &a, T_WHO) == 0, "set from daemon");
 		T_OK(store_generation(util) == g + 2 + i,
 		    "util did not see the daemon's change %d", i);
 		T_OK(store_generation(daemon) == g + 2 + i,
@@ -853,7 +857,7 @@ test_catalog(const char *dir)
 	T_OK(g0 == 1, "fresh catalogue generation %lld", (long long)g0);
 
 	batch_make(u);
-	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped) == 0,
+	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped, T_WHO) == 0,
 	    "import failed");
 	T_OK(added == N_CAT && skipped == 0, "added %u skipped %u", added,
 	    skipped);
@@ -861,11 +865,11 @@ test_catalog(const char *dir)
 	T_OK(g == g0 + 1, "import bumped generation to %lld", (long long)g);
 
 	/* Again: every revision is already there. */
-	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped) == 0 &&
+	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped, T_WHO) == 0 &&
 	    added == 0 && skipped == N_CAT, "re-import: added %u skipped %u",
 	    added, skipped);
 	T_OK(store_catalog_generation(st) == g, "re-import bumped generation");
-	T_OK(store_import_batch(st, u, 0, &added, &skipped) == 0 &&
+	T_OK(store_import_batch(st, u, 0, &added, &skipped, T_WHO) == 0 &&
 	    added == 0 && skipped == 0, "empty batch");
 
 	/* A batch with one invalid row writes nothing. */
@@ -878,7 +882,7 @@ test_catalog(const char *dir)
 		bad_mutate(&bad[1], bad_imports[i].what);
 		added = 99;
 		T_CHECK(bad_imports[i].line, store_import_batch(st, bad, 2,
-		    &added, NULL) == -1 && added == 0, "bad batch accepted");
+		    &added, NULL, T_WHO) == -1 && added == 0, "bad batch accepted");
 	}
 	T_OK(peek_int(db, "SELECT count(*) FROM updates") == N_CAT &&
 	    peek_int(db, "SELECT count(*) FROM revisions") == N_CAT,
@@ -888,7 +892,7 @@ test_catalog(const char *dir)
 	/* Upper-case GUIDs are accepted and stored canonical. */
 	imp(&bad[0], "0E000000-0000-4000-8000-0000000000AB", 1,
 	    STORE_KIND_DRIVER, "driver");
-	T_OK(store_import_batch(st, bad, 1, &added, NULL) == 0 && added == 1,
+	T_OK(store_import_batch(st, bad, 1, &added, NULL, T_WHO) == 0 && added == 1,
 	    "upper-case update id refused");
 	T_OK(store_revision_of(st, "0e000000-0000-4000-8000-0000000000ab") > 0,
 	    "upper-case update id not stored canonical");
@@ -1017,7 +1021,7 @@ test_group_tree(const char *dir)
 	for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
 		gen = store_catalog_generation(st);
 		memset(guid, 0, sizeof(guid));
-		n = store_group_add(st, adds[i].name, adds[i].parent, guid);
+		n = store_group_add(st, adds[i].name, adds[i].parent, guid, T_WHO);
 		T_CHECK(adds[i].line, n == adds[i].rc, "rc %d", n);
 		T_CHECK(adds[i].line, store_catalog_generation(st) ==
 		    gen + (n == 0), "generation");
@@ -1034,7 +1038,7 @@ test_group_tree(const char *dir)
 	for (char *p = upper; *p != '\0'; p++)
 		if (*p >= 'a' && *p <= 'f')
 			*p = (char)(*p - 'a' + 'A');
-	T_OK(store_group_add(st, "DB", upper, guid) == 0, "add by GUID");
+	T_OK(store_group_add(st, "DB", upper, guid, T_WHO) == 0, "add by GUID");
 	T_OK(store_group_find(st, "db", &g) == 1 &&
 	    strcmp(g.parent, g_servers) == 0 && g.builtin == 0 &&
 	    strcmp(g.name, "DB") == 0, "find DB by name");
@@ -1152,7 +1156,7 @@ test_computers(const char *dir)
 	    "unknown computer's groups");
 
 	gen = store_catalog_generation(st);
-	T_OK(store_computer_assign(st, "pc1.EXAMPLE.org", "web") == 0,
+	T_OK(store_computer_assign(st, "pc1.EXAMPLE.org", "web", T_WHO) == 0,
 	    "assign by DNS name");
 	T_OK(store_catalog_generation(st) == gen,
 	    "assign must not bump the catalogue generation (memberships are per scan)");
@@ -1162,19 +1166,19 @@ test_computers(const char *dir)
 	    strcmp(grp[2], STORE_GROUP_ALL_COMPUTERS) == 0,
 	    "inherited groups: %d", n);
 	/* Server-side targeting replaces the membership. */
-	T_OK(store_computer_assign(st, C1, "Desktops") == 0, "re-assign");
+	T_OK(store_computer_assign(st, C1, "Desktops", T_WHO) == 0, "re-assign");
 	n = store_computer_groups(st, C1, grp, 8);
 	T_OK(n == 2 && strcmp(grp[1], STORE_GROUP_ALL_COMPUTERS) == 0,
 	    "after re-assign: %d", n);
-	T_OK(store_computer_assign(st, C1, STORE_GROUP_UNASSIGNED) == 0 &&
+	T_OK(store_computer_assign(st, C1, STORE_GROUP_UNASSIGNED, T_WHO) == 0 &&
 	    store_computer_groups(st, C1, grp, 8) == 2 &&
 	    strcmp(grp[0], STORE_GROUP_UNASSIGNED) == 0, "back to unassigned");
-	T_OK(store_computer_assign(st, "{" C1 "}", g_web) == 0,
+	T_OK(store_computer_assign(st, "{" C1 "}", g_web, T_WHO) == 0,
 	    "assign by braced id and group GUID");
-	T_OK(store_computer_assign(st, "nobody.example.org", "Web") == -2,
+	T_OK(store_computer_assign(st, "nobody.example.org", "Web", T_WHO) == -2,
 	    "unknown computer");
-	T_OK(store_computer_assign(st, C1, "No Such") == -3, "unknown group");
-	T_OK(store_computer_assign(st, "", "Web") == -2, "empty computer");
+	T_OK(store_computer_assign(st, C1, "No Such", T_WHO) == -3, "unknown group");
+	T_OK(store_computer_assign(st, "", "Web", T_WHO) == -2, "empty computer");
 	T_OK(store_computer_groups(st, C1, grp, 1) == 1, "max honoured");
 	store_close(st);
 }
@@ -1242,7 +1246,7 @@ test_approvals(const char *dir)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gen = store_catalog_generation(st);
 		rc = store_approve(st, cases[i].update, cases[i].group,
-		    cases[i].action, i == 0 ? 1900000000 : 0, "alice");
+		    cases[i].action, i == 0 ? 1900000000 : 0, T_WHO);
 		T_CHECK(cases[i].line, rc == cases[i].rc, "rc %d", rc);
 		T_CHECK(cases[i].line, store_catalog_generation(st) ==
 		    gen + (rc == 0), "generation");
@@ -1260,7 +1264,7 @@ test_approvals(const char *dir)
 
 	/* Approving again replaces: one row, a new id. */
 	T_OK(store_approve(st, G_SW1, g_servers, STORE_ACTION_UNINSTALL, 0,
-	    NULL) == 0, "re-approve");
+	    T_WHO) == 0, "re-approve");
 	memset(&s, 0, sizeof(s));
 	(void)store_deployment_each(st, dep_collect, &s);
 	d = dep_find(&s, G_SW1, g_servers);
@@ -1270,9 +1274,9 @@ test_approvals(const char *dir)
 
 	/* Decline drops the approvals and marks the update. */
 	gen = store_catalog_generation(st);
-	T_OK(store_decline(st, G_SW1, "bob") == 0, "decline");
+	T_OK(store_decline(st, G_SW1, T_WHO) == 0, "decline");
 	T_OK(store_catalog_generation(st) == gen + 1, "decline bump");
-	T_OK(store_decline(st, G_NONE, "bob") == -2, "decline unknown");
+	T_OK(store_decline(st, G_NONE, T_WHO) == -2, "decline unknown");
 	memset(&s, 0, sizeof(s));
 	(void)store_deployment_each(st, dep_collect, &s);
 	T_OK(s.n == 1 && dep_find(&s, G_SW1, g_servers) == NULL,
@@ -1284,7 +1288,7 @@ test_approvals(const char *dir)
 
 	/* Approving clears "declined". */
 	T_OK(store_approve(st, G_SW1, "Web", STORE_ACTION_INSTALL, 0,
-	    "alice") == 0, "approve declined");
+	    T_WHO) == 0, "approve declined");
 	memset(&c, 0, sizeof(c));
 	(void)store_catalog_each(st, cat_collect, &c);
 	T_OK(c.declined[cat_find(&c, G_SW1)] == 0, "still declined");
@@ -1293,11 +1297,11 @@ test_approvals(const char *dir)
 	batch_make(u);
 	u[2].revision_number = 201;
 	rev = store_revision_of(st, G_SW1);
-	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL) == 0,
+	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL, T_WHO) == 0,
 	    "import revision 201");
 	T_OK(store_revision_of(st, G_SW1) > rev, "revision 201 not latest");
 	u[2].revision_number = 150;   /* older, imported late: not latest */
-	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL) == 0,
+	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL, T_WHO) == 0,
 	    "import revision 150");
 	memset(&c, 0, sizeof(c));
 	(void)store_catalog_each(st, cat_collect, &c);
@@ -1501,8 +1505,8 @@ test_targeting(const char *dir)
 	    set.event_days_workstation == 15 && set.event_days_server == 90,
 	    "default settings: %d %u %u", (int)set.targeting,
 	    set.event_days_workstation, set.event_days_server);
-	T_OK(store_group_add(st, "Ring A", NULL, ring_a) == 0 &&
-	    store_group_add(st, "Ring B", NULL, ring_b) == 0, "groups");
+	T_OK(store_group_add(st, "Ring A", NULL, ring_a, T_WHO) == 0 &&
+	    store_group_add(st, "Ring B", NULL, ring_b, T_WHO) == 0, "groups");
 
 	/* The registration cap: per address, per window; known ones pass. */
 	T_OK(store_computer_admit(st, C1, "192.0.2.1", now, 3600, 2) == 0,
@@ -1535,7 +1539,7 @@ test_targeting(const char *dir)
 	want.targeting = STORE_TARGETING_CLIENT;
 	want.event_days_workstation = 2;
 	want.event_days_server = 3;
-	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	T_OK(store_settings_seed(st, &want, &set, T_WHO) == 0 &&
 	    set.targeting == STORE_TARGETING_CLIENT &&
 	    set.event_days_workstation == 2 && set.event_days_server == 3,
 	    "seed");
@@ -1561,7 +1565,7 @@ test_targeting(const char *dir)
 	    "unknown computer");
 
 	/* An administrator's assignment is never replaced by a client. */
-	T_OK(store_computer_assign(st, C2, "Ring A") == 0, "admin assigns C2");
+	T_OK(store_computer_assign(st, C2, "Ring A", T_WHO) == 0, "admin assigns C2");
 	T_OK(store_computer_request(st, C2, ring_b) ==
 	    STORE_REQUEST_ADMIN_ASSIGNED, "client request over the admin's");
 	T_OK(store_computer_request(st, C2, STORE_GROUP_UNASSIGNED) ==
@@ -1575,7 +1579,7 @@ test_targeting(const char *dir)
 	    "admin-assigned targets ignore the cookie: %d", n);
 	/* ... Unassigned Computers included, and it replaces client rows. */
 	T_OK(store_computer_request(st, C3, ring_b) == STORE_REQUEST_APPLIED &&
-	    store_computer_assign(st, C3, "Unassigned Computers") == 0 &&
+	    store_computer_assign(st, C3, "Unassigned Computers", T_WHO) == 0 &&
 	    store_computer_request(st, C3, ring_b) ==
 	    STORE_REQUEST_ADMIN_ASSIGNED, "admin Unassigned pins");
 	n = store_computer_groups(st, C3, grp, 8);
@@ -1583,11 +1587,11 @@ test_targeting(const char *dir)
 	    "C3 unassigned: %d", n);
 
 	/* The admin API's mode survives the next start-up seed. */
-	T_OK(store_targeting_set(st, STORE_TARGETING_SERVER) == 0, "set");
-	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	T_OK(store_targeting_set(st, STORE_TARGETING_SERVER, T_WHO) == 0, "set");
+	T_OK(store_settings_seed(st, &want, &set, T_WHO) == 0 &&
 	    set.targeting == STORE_TARGETING_SERVER && set.targeting_by_admin &&
 	    set.event_days_workstation == 2, "admin mode kept over wsusd.conf");
-	T_OK(store_targeting_set(st, (enum store_targeting)7) == -1,
+	T_OK(store_targeting_set(st, (enum store_targeting)7, T_WHO) == -1,
 	    "bad mode");
 	store_close(st);
 }
@@ -1621,7 +1625,7 @@ test_event_limits(const char *dir)
 	memset(&want, 0, sizeof(want));
 	want.event_days_workstation = 2;
 	want.event_days_server = 5;
-	T_OK(store_settings_seed(st, &want, NULL) == 0, "seed retention");
+	T_OK(store_settings_seed(st, &want, NULL, T_WHO) == 0, "seed retention");
 	for (int i = 0; i < 4; i++) {
 		ev(&e[i], C1, 200 + i, G_SW2, 1000 + i, "");
 		ev(&e[4 + i], C4, 300 + i, G_SW2, 1000 + i, "");
@@ -1671,7 +1675,7 @@ test_catalog_generation_shared(const char *dir)
 		goto out;
 	g = store_catalog_generation(daemon);
 	T_OK(store_catalog_generation(daemon) == g, "idle poll moved");
-	T_OK(store_group_add(util, "Lab", NULL, NULL) == 0, "add from util");
+	T_OK(store_group_add(util, "Lab", NULL, NULL, T_WHO) == 0, "add from util");
 	T_OK(store_catalog_generation(daemon) == g + 1,
 	    "daemon missed the other handle's change");
 	T_OK(store_generation(daemon) >= 0, "advert generation broken");
@@ -1782,7 +1786,7 @@ test_perf(const char *dir)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	T_OK(store_import_batch(st, u, PERF_N, &added, NULL) == 0 &&
+	T_OK(store_import_batch(st, u, PERF_N, &added, NULL, T_WHO) == 0 &&
 	    added == PERF_N, "import of %d: added %u", PERF_N, added);
 	imp_ms = ms_since(&t0);
 
