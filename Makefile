@@ -46,7 +46,8 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
                server/http.c server/advert.c server/certwatch.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
-               admin/pki.c admin/publish.c admin/actor.c
+               admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
+               admin/wsusutil_user.c
 TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
                tools/wua_trust.c

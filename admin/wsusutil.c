@@ -99,6 +99,18 @@ static const struct util_verb {
 	{ "clientconfig", 1, "--out DIR [--content-url URL]",
 	  "Files for clients outside a domain: .reg with the policy, the\n"
 	  "certificates, an import script and the Group Policy equivalents." },
+	{ "audit", 1, "list [--since DATE] [--json] | verify [--head HASH]",
+	  "The audit log: one row per change (who, from where, what, before\n"
+	  "and after), chained by SHA-256.  verify checks the chain and, with\n"
+	  "--head, that a head logged earlier (\"Audit head SEQ HASH\") is still\n"
+	  "in it; non-zero exit naming the first broken row." },
+	{ "user", 1, "add NAME --role Administrator|Reporter [--password-file FILE] | "
+	  "passwd NAME [--password-file FILE] | role NAME --role ROLE | del NAME | "
+	  "list [--json]",
+	  "Accounts of the admin API (ApiRemoting30, the console).  The password\n"
+	  "is the first line of FILE or of standard input, never an argument.\n"
+	  "NAME@REALM is a Kerberos principal: a role, no password.  Password\n"
+	  "accounts are written to DATA_DIR/admin/ntlm-users for NTLM." },
 };
 #define UTIL_NVERBS (sizeof(util_verbs) / sizeof(util_verbs[0]))
 
@@ -875,6 +887,10 @@ main(int argc, char *argv[])
 	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if ((ch = pki_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if ((ch = audit_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if ((ch = user_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if ((ch = tlscert_verb(&conf, path, argc, argv)) >= 0)
 		return ch;

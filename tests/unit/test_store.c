@@ -1799,6 +1799,336 @@ test_perf(const char *dir)
 	store_close(st);
 }
 
+/* --- the audit log: the door, the chain, tampering ------------------------ */
+
+struct t_rows { int n; char action[16][32]; char account[16][32]; };
+
+static int
+t_audit_row(void *arg, const struct store_audit_row *r)
+{
+	struct t_rows *t = arg;
+
+	if (t->n < 16) {
+		snprintf(t->action[t->n], sizeof(t->action[0]), "%s", r->action);
+		snprintf(t->account[t->n], sizeof(t->account[0]), "%s",
+		    r->account);
+	}
+	t->n++;
+	return 0;
+}
+
+/* t_audit_count - rows in the log (-1 on error). */
+static int
+t_audit_count(struct store *st)
+{
+	struct t_rows t = { 0 };
+
+	return store_audit_each(st, 0, t_audit_row, &t) == 0 ? t.n : -1;
+}
+
+static void
+test_audit(const char *dir)
+{
+	static const struct store_actor bad_actors[] = {
+		{ NULL, "a", "b" }, { "p", "", "b" }, { "p", "a", NULL },
+		{ "p", "a\nb", "c" },
+		{ "0123456789012345678901234567890123", "a", "b" },  /* 34 bytes */
+	};
+	const struct store_actor admin = { "ApiRemoting30", "CORP\\alice",
+	    "192.0.2.7" };
+	char h0[STORE_AUDIT_HASH_HEX + 1], h1[STORE_AUDIT_HASH_HEX + 1];
+	char h3[STORE_AUDIT_HASH_HEX + 1], text[512], db[T_PATH_MAX + 32];
+	struct store_advert a, dflt;
+	struct store_computer c;
+	struct t_rows rows = { 0 };
+	struct store *st;
+	int64_t seq = -1, bad = 0;
+	int n;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	snprintf(db, sizeof(db), "%s/wsusd.db", dir);
+	T_OK(store_audit_head(st, &seq, h0) == 0 && seq == 0 &&
+	    strspn(h0, "0") == STORE_AUDIT_HASH_HEX, "empty log head %lld %s",
+	    (long long)seq, h0);
+	T_OK(store_audit_verify(st, NULL, &bad) == 0, "empty log verifies");
+	T_OK(store_audit_verify(st, h0, &bad) == 0,
+	    "genesis head verifies on an empty log");
+
+	/* No change without an actor, and a refused change writes no row. */
+	for (size_t i = 0; i < sizeof(bad_actors) / sizeof(bad_actors[0]); i++)
+		T_CHECK(__LINE__, store_group_add(st, "NoActor", NULL, NULL,
+		    &bad_actors[i]) == -1, "bad actor %zu accepted", i);
+	T_OK(store_group_add(st, "NoActor", NULL, NULL, NULL) == -1,
+	    "NULL actor accepted");
+	T_OK(t_audit_count(st) == 0, "a refused change wrote a row");
+
+	/* One row per change, with the actor, in order. */
+	T_OK(store_group_add(st, "Ring 1", NULL, NULL, &admin) == 0, "group");
+	T_OK(store_audit_head(st, &seq, h1) == 0 && seq == 1 &&
+	    strcmp(h1, h0) != 0, "head after one change: %lld", (long long)seq);
+	T_OK(store_group_add(st, "Ring 1", NULL, NULL, &admin) == -3 &&
+	    t_audit_count(st) == 1, "a duplicate group wrote a row");
+	memset(&c, 0, sizeof(c));
+	snprintf(c.computer_id, sizeof(c.computer_id), "%s", C1);
+	snprintf(c.dns_name, sizeof(c.dns_name), "pc1.example.org");
+	c.registered = 1000;
+	T_OK(store_computer_upsert(st, &c) == 0 && t_audit_count(st) == 1,
+	    "a client registration was audited");
+	T_OK(store_computer_assign(st, C1, "Ring 1", T_WHO) == 0, "assign");
+	T_OK(store_computer_group_add(st, C1, "Unassigned Computers",
+	    T_WHO) == 0, "add to a second group");
+	T_OK(store_computer_group_remove(st, C1, "Ring 1", T_WHO) == 0,
+	    "remove from a group");
+	T_OK(store_computer_group_remove(st, C1, "Ring 1", T_WHO) == -4,
+	    "remove twice");
+	T_OK(store_targeting_set(st, STORE_TARGETING_CLIENT, T_WHO) == 0,
+	    "targeting");
+	memset(&dflt, 0, sizeof(dflt));
+	snprintf(dflt.fqdn, sizeof(dflt.fqdn), "wsus.example.org");
+	dflt.http_port = 8530;
+	dflt.https_port = 8531;
+	T_OK(store_advert_get(st, &dflt, &a) == 0, "advert default");
+	a.using_ssl = 1;
+	T_OK(store_advert_set(st, &a, T_WHO) == 0, "advert set");
+	T_OK(store_group_del(st, "Ring 1", &admin) == 0, "group delete");
+	T_OK(store_group_del(st, "All Computers", &admin) == -3,
+	    "built-in deleted");
+	T_OK(store_audit_record(st, T_WHO, "trust.add", "ABCDEF",
+	    NULL, "{\"store\":\"Root\"}") == 0, "record a file change");
+	T_OK(store_audit_each(st, 0, t_audit_row, &rows) == 0 && rows.n == 8,
+	    "%d rows", rows.n);
+	{
+		static const char *const want[] = { "group.add",
+		    "computer.assign", "computer.group.add",
+		    "computer.group.remove", "settings.targeting",
+		    "advert.set", "group.delete", "trust.add" };
+
+		for (n = 0; n < 8 && n < rows.n; n++)
+			T_CHECK(__LINE__, strcmp(rows.action[n], want[n]) == 0,
+			    "row %d: %s, not %s", n + 1, rows.action[n],
+			    want[n]);
+	}
+	T_OK(strcmp(rows.account[0], "CORP\\alice") == 0 &&
+	    strcmp(rows.account[1], "tester") == 0, "actors %s %s",
+	    rows.account[0], rows.account[1]);
+	peek_text(db, "SELECT before || ' -> ' || after FROM audit "
+	    "WHERE seq = 3", text, sizeof(text));
+	T_OK(strstr(text, "{\"groups\":[\"Ring 1\"]} -> {\"groups\":[\"Ring 1\","
+	    "\"Unassigned Computers\"]}") != NULL, "memberships before/after: "
+	    "%s", text);
+	peek_text(db, "SELECT before || ' -> ' || after FROM audit "
+	    "WHERE seq = 5", text, sizeof(text));
+	T_OK(strstr(text, "\"targeting\":\"server\"") != NULL &&
+	    strstr(text, "-> {\"targeting\":\"client\"") != NULL,
+	    "targeting before/after: %s", text);
+	peek_text(db, "SELECT address FROM audit WHERE seq = 7", text,
+	    sizeof(text));
+	T_OK(strcmp(text, "192.0.2.7") == 0, "address %s", text);
+	T_OK(store_audit_verify(st, NULL, &bad) == 0, "chain verifies");
+	T_OK(store_audit_head(st, &seq, h3) == 0 && seq == 8, "head 8");
+	T_OK(store_audit_verify(st, h1, &bad) == 0, "an older head is held");
+	T_OK(store_audit_verify(st, h3, &bad) == 0, "the head is held");
+	for (char *p = h3; *p != '\0'; p++)   /* any case */
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	T_OK(store_audit_verify(st, h3, &bad) == 0, "upper-case head");
+	T_OK(store_audit_verify(st, "12ab", &bad) == -1, "short head taken");
+	store_close(st);
+
+	/* The triggers refuse honest edits. */
+	T_OK(poke(db, "UPDATE audit SET account = 'mallory' WHERE seq = 2")
+	    == -1, "an audit row was updated");
+	T_OK(poke(db, "DELETE FROM audit WHERE seq = 2") == -1,
+	    "an audit row was deleted");
+	/* Tampering past them: each is caught at the first broken row. */
+	T_OK(poke(db, "DROP TRIGGER audit_no_update; DROP TRIGGER "
+	    "audit_no_delete") == 0, "drop the triggers");
+	T_OK(poke(db, "UPDATE audit SET after = replace(after, "
+	    "'\"targeting\":\"client\"', '\"targeting\":\"server\"') "
+	    "WHERE seq = 5") == 0, "edit row 5");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 5,
+	    "edited row: first bad %lld", (long long)bad);
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET after = replace(after, "
+	    "'\"targeting\":\"server\"', '\"targeting\":\"client\"') "
+	    "WHERE seq = 5") == 0, "undo the edit");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 0,
+	    "the undone edit verifies again");
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET time = time + 1 WHERE seq = 6") == 0,
+	    "edit a time");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 6,
+	    "edited time: first bad %lld", (long long)bad);
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET time = time - 1 WHERE seq = 6") == 0,
+	    "undo");
+	/* A whole re-hashed row still breaks the next row's prev_hash. */
+	T_OK(poke(db, "DELETE FROM audit WHERE seq = 3") == 0, "delete row 3");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 3,
+	    "deleted row: first bad %lld", (long long)bad);
+	store_close(st);
+	/* A cut-off tail verifies on its own, and not against the head. */
+	T_OK(poke(db, "DELETE FROM audit WHERE seq >= 3") == 0, "cut the tail");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 0,
+	    "a cut chain is still a chain");
+	T_OK(st != NULL && store_audit_verify(st, h3, &bad) == 1 && bad == 3,
+	    "cut tail against the logged head: first bad %lld",
+	    (long long)bad);
+	/* The log goes on from what is there. */
+	T_OK(st != NULL && store_group_add(st, "Ring 2", NULL, NULL,
+	    T_WHO) == 0 && store_audit_head(st, &seq, h0) == 0 && seq == 3 &&
+	    store_audit_verify(st, NULL, &bad) == 0, "append after the cut");
+	store_close(st);
+}
+
+/* --- accounts and the NTLM file ------------------------------------------- */
+
+static int
+t_count_accounts(void *arg, const struct store_account *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_accounts(const char *dir)
+{
+	static const char *const bad_names[] = { "", "a:b", "dom\\a", "a b",
+	    "#x", "@REALM", "x@", "tab\t" };
+	char ntlm[T_PATH_MAX + 32], db[T_PATH_MAX + 32], *buf = NULL;
+	struct store_account a;
+	enum store_role role;
+	struct stat sb;
+	struct store *st;
+	size_t len = 0;
+	FILE *f;
+	int n = 0;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	snprintf(ntlm, sizeof(ntlm), "%s/admin/ntlm-users", dir);
+	snprintf(db, sizeof(db), "%s/wsusd.db", dir);
+	T_OK(strcmp(store_ntlm_path(st), ntlm) == 0, "ntlm path %s",
+	    store_ntlm_path(st));
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+		T_CHECK(__LINE__, store_account_add(st, bad_names[i],
+		    STORE_ROLE_REPORTER, "pw", 2, "WSUSD", T_WHO) == -1,
+		    "name \"%s\" accepted", bad_names[i]);
+	T_OK(store_account_add(st, "alice", STORE_ROLE_NONE, "pw", 2, "WSUSD",
+	    T_WHO) == -1, "no role accepted");
+	T_OK(store_account_add(st, "alice", STORE_ROLE_ADMINISTRATOR, NULL, 0,
+	    "WSUSD", T_WHO) == -1, "no password accepted");
+	T_OK(store_account_add(st, "alice", STORE_ROLE_ADMINISTRATOR,
+	    "S3cret!", 7, "WSUSD", T_WHO) == 0, "add alice");
+	T_OK(store_account_add(st, "ALICE", STORE_ROLE_REPORTER, "x", 1,
+	    "WSUSD", T_WHO) == -3, "names must ignore case");
+	T_OK(store_account_add(st, "bob@EXAMPLE.ORG", STORE_ROLE_REPORTER,
+	    "x", 1, "WSUSD", T_WHO) == -1, "a principal took a password");
+	T_OK(store_account_add(st, "bob@EXAMPLE.ORG", STORE_ROLE_REPORTER,
+	    NULL, 0, "WSUSD", T_WHO) == 0, "add a principal");
+	T_OK(store_account_get(st, "Alice", &a) == 1 &&
+	    strcmp(a.name, "alice") == 0 && a.role == STORE_ROLE_ADMINISTRATOR &&
+	    a.has_password, "get alice");
+	T_OK(store_account_get(st, "bob@example.org", &a) == 1 &&
+	    a.role == STORE_ROLE_REPORTER && !a.has_password, "get principal");
+	T_OK(store_account_get(st, "nobody", NULL) == 0, "get unknown");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 7,
+	    &role) == 1 && role == STORE_ROLE_ADMINISTRATOR, "right password");
+	T_OK(store_account_check_password(st, "alice", "S3cret?", 7,
+	    &role) == 0 && role == STORE_ROLE_NONE, "wrong password");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 6,
+	    &role) == 0, "a prefix of the password");
+	T_OK(store_account_check_password(st, "nobody", "S3cret!", 7,
+	    &role) == 0, "unknown account");
+	T_OK(store_account_check_password(st, "bob@EXAMPLE.ORG", "", 0,
+	    &role) == 0, "a principal has no password");
+
+	/* The file: 0600, bare and DOMAIN\ lines, the NT hash, no password. */
+	T_OK(stat(ntlm, &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "ntlm-users mode %o", (unsigned)(sb.st_mode & 0777));
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	T_OK(buf != NULL && len > 0, "read ntlm-users");
+	if (buf != NULL) {
+		/* MD4(UTF-16LE("S3cret!")), checked with openssl dgst -md4. */
+		T_OK(strstr(buf, "WSUSD\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
+		    "10B2F1961375B20126508C2267862BF0:[U          ]:"
+		    "LCT-00000000:\n") != NULL, "domain line: %s", buf);
+		T_OK(strstr(buf, "\nalice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:")
+		    != NULL, "bare line: %s", buf);
+		T_OK(strstr(buf, "S3cret") == NULL, "the password is in the file");
+		T_OK(strstr(buf, "bob") == NULL, "a principal is in the file");
+		free(buf);
+		buf = NULL;
+	}
+	/* The database holds no NT hash and no password either. */
+	T_OK(peek_int(db, "SELECT count(*) FROM accounts WHERE "
+	    "instr(CAST(verifier AS TEXT), 'S3cret') > 0") == 0,
+	    "password in the database");
+
+	/* A new password replaces the old everywhere; the file follows. */
+	T_OK(store_account_passwd(st, "ALICE", "n3w", 3, "WSUSD", T_WHO) == 0,
+	    "passwd");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 7,
+	    NULL) == 0 && store_account_check_password(st, "alice", "n3w", 3,
+	    NULL) == 1, "the new password counts, the old does not");
+	T_OK(store_account_passwd(st, "bob@EXAMPLE.ORG", "x", 1, "WSUSD",
+	    T_WHO) == -2, "passwd of a principal");
+	T_OK(store_account_passwd(st, "nobody", "x", 1, "WSUSD", T_WHO) == -2,
+	    "passwd of nobody");
+	T_OK(store_account_set_role(st, "alice", STORE_ROLE_REPORTER,
+	    T_WHO) == 0 && store_account_get(st, "alice", &a) == 1 &&
+	    a.role == STORE_ROLE_REPORTER, "set role");
+	/* A rewrite with another domain keeps the hash (from the file). */
+	T_OK(store_ntlm_write(st, "CORP") == 1, "rewrite for CORP");
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	/* MD4(UTF-16LE("n3w")) = 910f0dcc... (openssl dgst -md4). */
+	T_OK(buf != NULL && strstr(buf, "CORP\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXX"
+	    "XXXXXXXX:910F0DCCB380504CF6EA174AF5CD7966:") != NULL &&
+	    strstr(buf, "WSUSD") == NULL, "CORP file: %s", buf ? buf : "");
+	free(buf);
+	buf = NULL;
+	T_OK(store_account_del(st, "alice", "CORP", T_WHO) == 0 &&
+	    store_account_get(st, "alice", NULL) == 0, "delete");
+	T_OK(store_account_del(st, "alice", "CORP", T_WHO) == -2,
+	    "delete twice");
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	T_OK(buf != NULL && strstr(buf, "alice") == NULL,
+	    "deleted account still in the file");
+	free(buf);
+	T_OK(store_account_each(st, t_count_accounts, &n) == 0 && n == 1,
+	    "%d accounts left", n);
+	/* Every change above has its row, none shows a secret. */
+	T_OK(peek_int(db, "SELECT count(*) FROM audit WHERE action LIKE "
+	    "'user.%'") == 5, "user rows: %lld", (long long)peek_int(db,
+	    "SELECT count(*) FROM audit WHERE action LIKE 'user.%'"));
+	T_OK(peek_int(db, "SELECT count(*) FROM audit WHERE before || after "
+	    "LIKE '%n3w%' OR before || after LIKE '%S3cret%'") == 0,
+	    "a password in the audit log");
+	T_OK(store_audit_verify(st, NULL, &(int64_t){ 0 }) == 0,
+	    "account chain verifies");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -1831,8 +2161,11 @@ main(void)
 	test_catalog_generation_shared(tpath(3, "cat"));
 	test_targeting(tpath(3, "tgt"));
 	test_event_limits(tpath(3, "tgt"));
+	test_audit(tpath(3, "audit"));
+	test_accounts(tpath(3, "acct"));
 	test_perf(tpath(3, "perf"));
 
-	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (getenv("T_KEEP") == NULL)
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return t_done("test_store");
 }
