@@ -1,7 +1,7 @@
 #!/bin/bash
 # t_audit.sh - one audited door for every change.  Every changing wsusutil
 # verb (import-updates, group add, assign, approve, decline, publish,
-# publish --expire, configuressl, signingcert create, trust add/remove,
+# publish --expire, configuressl, signingcert create/import, trust add/remove,
 # user add/passwd/role/del) and the daemon seeding a changed wsusd.conf
 # setting each add exactly one audit row, with the actor and before/after;
 # refused and read-only verbs and client traffic (registration, scans) add
@@ -106,6 +106,13 @@ audited "signingcert create" signingcert.create signing/current '^$' '"sha1":"[0
 SHA1=$(last after | sed 's/.*"sha1":"\([0-9A-F]*\)".*/\1/')
 audited "signingcert create again (retires the first)" signingcert.create signing/current \
 	"\"sha1\":\"$SHA1\"" '"sha1":"[0-9A-F]{40}"' -- "${W[@]}" signingcert create
+# A CA-issued one, imported as PEM certificate + key (retires the second).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout cs.key -out cs.crt -days 30 -subj "/CN=wsusd audit publisher" \
+	-addext extendedKeyUsage=codeSigning -addext keyUsage=digitalSignature 2>/dev/null; chmod 600 cs.key
+CS=$(openssl x509 -in cs.crt -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+audited "signingcert import" signingcert.import signing/current '"sha1":"[0-9A-F]{40}"' "\"sha1\":\"$CS\"" -- \
+	"${W[@]}" signingcert import cs.crt --key cs.key
+unaudited "signingcert import of a TLS certificate (refused)" "${W[@]}" signingcert import pki/server.crt --key pki/server.key
 unaudited "signingcert export" "${W[@]}" signingcert export signing.cer
 audited "trust add TrustedPublisher" trust.add 'signing.cer' '^$' '"store":"TrustedPublisher","sha1":"[0-9A-F]{40}"' -- \
 	"${W[@]}" trust add signing.cer --store TrustedPublisher
