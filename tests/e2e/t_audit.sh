@@ -34,7 +34,9 @@ audited() {
 	if [ "$1" != "--" ]; then program=$1; shift; fi
 	shift
 	r0=$(rows)
-	out=$("$@" 2>"$T/verb.err"); st=$?
+	# Not in a $(...) subshell: start_wsusd must set WSUSD_PID here.
+	"$@" >"$T/verb.out" 2>"$T/verb.err"; st=$?
+	out=$(cat "$T/verb.out")
 	local n=$(( $(rows) - r0 ))
 	local got="$(last action)|$(last object)|$(last program)|$(last account)|$(last address)"
 	local b a
@@ -160,6 +162,15 @@ grep -qx "WSUSD\\\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:$WANT:\[U          \
 	fail "$NT holds a password or a stale account"
 ! sqlite3 "$DB" .dump | grep -q "N3w-pass\|Corr3ct\|r3porter\|$WANT" && ok "the database holds no password or NT hash" ||
 	fail "a secret in the database"
+
+# wsusd rewrites the file at start-up: a new [admin] ntlm_domain takes effect,
+# the NT hash carried over; the start-up itself is no admin change.
+printf '[admin]\nntlm_domain = CORP\n' >>wsusd.conf
+unaudited "wsusd start-up with a new ntlm_domain" start_wsusd
+grep -qx "CORP\\\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:$WANT:\[U          \]:LCT-00000000:" "$F" &&
+	! grep -q "^WSUSD" "$F" && grep -q "NTLM accounts: 1 written to .*ntlm-users (domain CORP)" wsusd.log &&
+	ok "wsusd rewrote $NT for domain CORP at start-up, hash kept" || fail "start-up rewrite: $(cat "$F")"
+stop_wsusd
 
 # --- read-only verbs write nothing ------------------------------------------------
 for v in "computers" "updates --all" "user list" "trust list" "signingcert show" "audit list" "audit verify" "checkcert"; do
