@@ -825,7 +825,7 @@ static void
 auth_gss_step(struct auth_conn *a, struct auth_answer *ans, const char *peer,
     enum auth_scheme scheme, uint8_t *tok, size_t tlen)
 {
-	int raw_ntlm = tlen >= 8 && memcmp(tok, "NTLMSSP\0", 8) == 0;
+	int raw_ntlm = tlen >= 12 && memcmp(tok, "NTLMSSP\0", 8) == 0;
 	gss_buffer_desc in = { tlen, tok }, out = GSS_C_EMPTY_BUFFER;
 	gss_buffer_desc nm = GSS_C_EMPTY_BUFFER;
 	struct gss_channel_bindings_struct cb;
