@@ -6,7 +6,7 @@
  * Owns: binding a scope to the fixed statements of stmt.c (?101..?115
  * for an UpdateScope, ?201..?210 for a ComputerTargetScope) and choosing
  * between a summary table and a live count.  The summary tables are
- * written by the schema's triggers (schema version 4), never here: this
+ * written by the schema's triggers (schema version 5), never here: this
  * file only reads.  Every function is one read transaction's worth of
  * statements; none writes.
  */

@@ -5,7 +5,7 @@
  * changes it makes (membership.c).
  *
  * The summaries are tables kept current by the schema's triggers as
- * reports and memberships change (schema version 4): a summary query
+ * reports and memberships change (schema version 5): a summary query
  * reads counts, it never recounts statuses, unless a scope asks for
  * something no table holds (the "live" paths below, named as such).
  * Callers never see SQL; lists of GUIDs travel as text, canonical
@@ -218,27 +218,5 @@ struct store_console_status {
 };
 int store_console_status(struct store *st, const struct store_update_scope *us,
     const struct store_computer_scope *cs, struct store_console_status *out);
-
-/* --- membership.c: the console's group and membership changes ---------- */
-
-/*
- * store_group_delete - delete a custom group (GUID): its memberships go
- * (a computer left in no group is Unassigned again), so do its approvals.
- * Returns 0, -1, -2 (no such group), -3 (built-in), -4 (has subgroups).
- */
-int store_group_delete(struct store *st, const char *group_id,
-    struct store_group *deleted);
-/*
- * store_computer_group_add - add an administrator's membership of the
- * computer (id) in the group (GUID), keeping its other memberships (an
- * explicit Unassigned Computers row goes).  Returns 0 (added), 1 (was a
- * member), -1, -2 (no computer), -3 (no group, or a built-in).
- */
-int store_computer_group_add(struct store *st, const char *computer_id,
-    const char *group_id);
-/* store_computer_group_remove - drop that membership: 0, 1 (was none),
- * -1, -2 (no computer), -3 (no group). */
-int store_computer_group_remove(struct store *st, const char *computer_id,
-    const char *group_id);
 
 #endif /* WSUSD_CONSOLE_H */

@@ -121,6 +121,16 @@ ar_who(const struct ws_call *c)
 	return c->req->account ? c->req->account : "(anonymous)";
 }
 
+/* The actor every change of this service is audited under. */
+static struct store_actor
+ar_actor(const struct ws_call *c)
+{
+	struct store_actor who = { "ApiRemoting30", c->req->account,
+		c->req->client_ip };
+
+	return who;
+}
+
 /* --- parameters ----------------------------------------------------------- */
 
 /* ar_param - text of parameter name, NULL if absent. */
@@ -729,6 +739,7 @@ ar_set_configuration(struct ws_call *c)
 {
 	const struct xml_node *row = xml_child(c->op, "row"), *n;
 	struct store_advert want;
+	struct store_actor who;
 	struct ar_config k;
 	enum store_targeting targ;
 	int set_targ = 0, set_url = 0;
@@ -790,10 +801,10 @@ ar_set_configuration(struct ws_call *c)
 			    strstr(f->name, "EventAgeThreshold") ? " (it is "
 			    "[server] event_retention_*_days in wsusd.conf)" : "");
 	}
-	/* actor: ApiRemoting30, account, address */
-	if (set_targ && store_targeting_set(c->st, targ) == -1)
+	who = ar_actor(c);
+	if (set_targ && store_targeting_set(c->st, targ, &who) == -1)
 		return ar_store_error(c);
-	if (set_url && store_advert_set(c->st, &want) == -1)
+	if (set_url && store_advert_set(c->st, &want, &who) == -1)
 		return ar_store_error(c);
 	if (set_targ || set_url)
 		log_info("ApiRemoting30: %s from %s set the configuration:%s%s%s%s",
@@ -1154,6 +1165,7 @@ ar_deploy_update(struct ws_call *c)
 	static const enum store_action actions[] = { STORE_ACTION_INSTALL,
 		STORE_ACTION_UNINSTALL, STORE_ACTION_NOT_APPROVED };
 	struct store_console_deployment d;
+	struct store_actor who;
 	struct store_group g;
 	char uid[37], gid[37], admin[STORE_NAME_MAX];
 	const char *dl;
@@ -1202,8 +1214,8 @@ ar_deploy_update(struct ws_call *c)
 		return ar_fault(c, 1, "System.InvalidOperationException", "%s: "
 		    "revision %lld of %s is not its latest revision (%d): only "
 		    "the latest revision can be approved", c->opname, rev, uid, cur);
-	/* actor: ApiRemoting30, account, address */
-	r = store_approve(c->st, uid, gid, actions[action], deadline, ar_who(c));
+	who = ar_actor(c);
+	r = store_approve(c->st, uid, gid, actions[action], deadline, &who);
 	if (r == -2)
 		return ar_fault(c, 1,
 		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
@@ -1241,6 +1253,7 @@ ar_deploy_update(struct ws_call *c)
 static int
 ar_decline_update(struct ws_call *c)
 {
+	struct store_actor who = ar_actor(c);
 	char uid[37];
 	int r;
 
@@ -1248,8 +1261,7 @@ ar_decline_update(struct ws_call *c)
 	if (ar_guid(c->op, "updateId", uid) == -1)
 		return AR_ARG(c, "updateId must be a GUID");
 	/* failIfReplica: this server is never a replica. */
-	/* actor: ApiRemoting30, account, address */
-	if ((r = store_decline(c->st, uid, ar_who(c))) == -2)
+	if ((r = store_decline(c->st, uid, &who)) == -2)
 		return ar_fault(c, 1,
 		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
 		    "%s: no update %s", c->opname, uid);
@@ -1473,6 +1485,7 @@ static int
 ar_create_target_group(struct ws_call *c)
 {
 	const char *name = ar_param(c, "name");
+	struct store_actor who;
 	struct store_group g;
 	char parent[37], guid[STORE_GUID_LEN + 1];
 	int r;
@@ -1488,8 +1501,8 @@ ar_create_target_group(struct ws_call *c)
 	    strcmp(parent, STORE_GROUP_DOWNSTREAM) == 0)
 		return AR_ARG(c, "groups cannot be made under Unassigned Computers "
 		    "or Downstream Servers");
-	/* actor: ApiRemoting30, account, address */
-	r = store_group_add(c->st, name, parent, guid);
+	who = ar_actor(c);
+	r = store_group_add(c->st, name, parent, guid, &who);
 	if (r == -2)
 		return ar_fault(c, 1,
 		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
@@ -1514,6 +1527,7 @@ ar_create_target_group(struct ws_call *c)
 static int
 ar_delete_target_group(struct ws_call *c)
 {
+	struct store_actor who = ar_actor(c);
 	struct store_group g;
 	char id[37];
 	int r;
@@ -1521,8 +1535,12 @@ ar_delete_target_group(struct ws_call *c)
 	AR_CHANGE(c);
 	if (ar_guid(c->op, "id", id) == -1)
 		return AR_ARG(c, "id must be a GUID");
-	/* actor: ApiRemoting30, account, address */
-	switch ((r = store_group_delete(c->st, id, &g))) {
+	/* By GUID only: a GUID-shaped name must not delete another group. */
+	if ((r = store_group_find_by_guid(c->st, id, &g)) != 1)
+		return r == -1 ? ar_store_error(c) : ar_fault(c, 1,
+		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+		    "%s: no target group %s", c->opname, id);
+	switch ((r = store_group_del(c->st, id, &who))) {
 	case 0:
 		log_info("ApiRemoting30: %s from %s deleted group %s (%s)",
 		    ar_who(c), c->req->client_ip ? c->req->client_ip : "?", g.name,
@@ -1547,6 +1565,9 @@ static int
 ar_membership(struct ws_call *c, int add)
 {
 	const char *cid = ar_param(c, "computerId");
+	struct store_actor who = ar_actor(c);
+	struct store_computer comp;
+	struct store_group g;
 	char gid[37];
 	int r;
 
@@ -1555,9 +1576,21 @@ ar_membership(struct ws_call *c, int add)
 		return AR_ARG(c, "targetGroupId must be a GUID");
 	if (cid == NULL || cid[0] == '\0' || strlen(cid) > LIMIT_ID_TEXT_BYTES)
 		return AR_ARG(c, "computerId is required");
-	/* actor: ApiRemoting30, account, address */
-	r = add ? store_computer_group_add(c->st, cid, gid) :
-	    store_computer_group_remove(c->st, cid, gid);
+	/* The console names computers by id (not DNS name) and groups by GUID. */
+	if ((r = store_computer_get(c->st, cid, &comp)) != 1)
+		return r == -1 ? ar_store_error(c) : ar_fault(c, 1,
+		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
+		    "%s: no computer %s", c->opname, cid);
+	if ((r = store_group_find_by_guid(c->st, gid, &g)) != 1 ||
+	    strcmp(g.guid, STORE_GROUP_ALL_COMPUTERS) == 0 ||
+	    strcmp(g.guid, STORE_GROUP_UNASSIGNED) == 0)
+		r = r == -1 ? -1 : -3;
+	else
+		r = add ? store_computer_group_add(c->st, comp.computer_id, gid,
+		    &who) : store_computer_group_remove(c->st, comp.computer_id,
+		    gid, &who);
+	if (r == -4)
+		r = 1;   /* not a member: nothing to remove */
 	if (r == -2)
 		return ar_fault(c, 1,
 		    "Microsoft.UpdateServices.Administration.WsusObjectNotFoundException",
