@@ -16,8 +16,13 @@
 
 struct store;
 
-/* What an authenticated ApiRemoting30 caller may do (server/auth.c). */
-enum ws_role { WS_ROLE_NONE = 0, WS_ROLE_REPORTER = 1, WS_ROLE_ADMINISTRATOR = 2 };
+/* What an authenticated admin-plane caller may do (server/auth.c decides;
+ * a store account's role). */
+enum ws_role {
+	WS_ROLE_NONE          = 0,
+	WS_ROLE_REPORTER      = 1,
+	WS_ROLE_ADMINISTRATOR = 2,
+};
 
 struct ws_request {
 	enum ws_service  service;
@@ -31,8 +36,9 @@ struct ws_request {
 	const char      *content_url;     /* "http://fqdn:8530" */
 	int64_t          config_gen;      /* configuration generation */
 	time_t           config_changed;  /* when it last changed (GetConfig LastChange) */
-	const char      *account;         /* authenticated account, or NULL */
-	int              role;            /* enum ws_role of account */
+	/* ApiRemoting30 only: who server/auth.c authenticated. */
+	const char *account;  /* authenticated account, or NULL */
+	int role;  /* enum ws_role: WS_ROLE_NONE 0, WS_ROLE_REPORTER 1, WS_ROLE_ADMINISTRATOR 2 */
 };
 
 struct ws_response {
