@@ -71,7 +71,8 @@ INC_tools       := -iquote tools -iquote common
 INC_tests       := -iquote tests/unit $(INC_server) -iquote admin
 
 UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie \
-              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki
+              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki \
+              test_scope
 
 obj  = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 LIB_COMMON := $(BUILD)/lib/libcommon.a
