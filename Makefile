@@ -49,7 +49,7 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c webservices/apiremoting.c webservices/scope.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
-               server/http.c server/advert.c server/certwatch.c server/auth.c
+               server/http.c server/pool.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
                admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
                admin/wsusutil_user.c

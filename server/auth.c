@@ -386,6 +386,27 @@ auth_init(const struct config *c)
 			    c->admin_keytab);
 			return -1;
 		}
+		/*
+		 * SPNEGO carries Kerberos only.  NTLM wrapped in SPNEGO would
+		 * reach gss-ntlmssp with a credential it was not made for (the
+		 * keytab's cred store), which gss-ntlmssp 1.2 refuses and then
+		 * mishandles (a crash on the next exchange, found by t_kerberos);
+		 * NTLM is served as the raw token Windows sends under either
+		 * scheme instead.
+		 */
+		{
+			gss_OID_set_desc krb = { 1, (gss_OID)gss_mech_krb5 };
+			OM_uint32 maj2, min2;
+			char nerr[512];
+
+			maj2 = gss_set_neg_mechs(&min2, auth.spnego_cred, &krb);
+			if (GSS_ERROR(maj2)) {
+				log_warnx("%s: gss_set_neg_mechs: %s", __func__,
+				    auth_gss_err(maj2, min2, GSS_C_NO_OID, nerr,
+				    sizeof(nerr)));
+				return -1;
+			}
+		}
 		auth.negotiate = 1;
 	}
 
@@ -401,8 +422,8 @@ auth_init(const struct config *c)
 	}
 	auth_timer_running = 1;
 	auth.ready = 1;
-	log_info("admin plane: %s%sNTLM%s%s, channel binding %s",
-	    auth.negotiate ? "Negotiate (Kerberos keytab " : "",
+	log_info("admin plane: %s%s%sNTLM%s, channel binding %s",
+	    auth.negotiate ? "Negotiate (Kerberos, keytab " : "",
 	    auth.negotiate ? c->admin_keytab : "",
 	    auth.negotiate ? "), " : "",
 	    auth.basic ? ", Basic over TLS" : "", c->admin_channel_binding);
@@ -804,7 +825,7 @@ static void
 auth_gss_step(struct auth_conn *a, struct auth_answer *ans, const char *peer,
     enum auth_scheme scheme, uint8_t *tok, size_t tlen)
 {
-	int raw_ntlm = tlen >= 8 && memcmp(tok, "NTLMSSP\0", 8) == 0;
+	int raw_ntlm = tlen >= 12 && memcmp(tok, "NTLMSSP\0", 8) == 0;
 	gss_buffer_desc in = { tlen, tok }, out = GSS_C_EMPTY_BUFFER;
 	gss_buffer_desc nm = GSS_C_EMPTY_BUFFER;
 	struct gss_channel_bindings_struct cb;
