@@ -48,7 +48,7 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c webservices/apiremoting.c webservices/scope.c
-SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
+SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c server/peer.c \
                server/http.c server/pool.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
                admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
@@ -70,8 +70,8 @@ INC_admin       := -iquote admin -iquote store -iquote conf -iquote common -iquo
 INC_tools       := -iquote tools -iquote common
 INC_tests       := -iquote tests/unit $(INC_server) -iquote admin
 
-UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie \
-              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki \
+UNIT_TESTS := test_config test_route test_range test_pool test_store test_crypto test_xpress test_cookie \
+              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki test_peer \
               test_scope
 
 obj  = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
@@ -135,7 +135,9 @@ $(BUILD)/wsusclient: $(call obj,$(TOOLS_SRCS)) $(LIB_COMMON)
 # Unit tests: the test, the files of the folder under test that are not in
 # a library, and the libraries.
 $(BUILD)/test_route: $(call obj,server/route.c)
+$(BUILD)/test_peer:  $(call obj,server/peer.c)
 $(BUILD)/test_range: $(call obj,server/content.c)
+$(BUILD)/test_pool:  $(call obj,server/pool.c)
 $(BUILD)/test_pki:   $(call obj,admin/pki.c)
 $(BUILD)/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_WSUSD)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_WSUSD) $(LIBS_SRV)

@@ -43,8 +43,8 @@
 #define CONF_WHY_MAX    512   /* a reason, before the NAME:LINE prefix */
 #define CONF_LABEL_MAX   63   /* bytes in one DNS label, RFC 1035 */
 #define CONF_WORKERS_MAX 64   /* TLS worker threads */
-#define CONF_NTLM_DOMAIN_MAX 15      /* bytes of a NetBIOS domain name */
 #define CONF_SERVICE_THREADS_MAX 256  /* service threads of the heavy lane */
+#define CONF_NTLM_DOMAIN_MAX 15      /* bytes of a NetBIOS domain name */
 #define CONF_RETENTION_DAYS_MAX 36500  /* event retention, days (the schema's bound) */
 #define CONF_REGISTRATIONS_MAX 1000000 /* registrations_per_address */
 

@@ -106,6 +106,10 @@ ws_find_op(enum ws_service s, const char *soapaction)
 {
 	if ((unsigned)s >= WS_NSERVICES)
 		return NULL;
+	/* ApiRemoting30 keeps its own table (two namespaces); it sits behind
+	 * auth.c, so its operations get the authenticated body cap. */
+	if (s == WS_APIREMOTING)
+		return apiremoting_op(soapaction);
 	return ws_action_op(&ws_services[s], soapaction);
 }
 

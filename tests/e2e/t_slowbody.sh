@@ -9,6 +9,10 @@
 # (408).  The daemon's VmRSS growth is printed and bounded.
 . tests/e2e/lib.sh
 setup
+# Under ASan, freed blocks wait in a quarantine (256 MiB by default) that
+# VmRSS would count; keep it small so that the figure is the daemon's.
+# A build without ASan ignores the variable.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4:thread_local_quarantine_size_kb=256"
 start_wsusd || { done_; exit 1; }
 SB=(/usr/bin/python3 "$TOP/tests/tools/slowbody.py" "$WSUSD_PID" "$HTTPS_PORT" "$T/pki/ca.crt" "$FQDN")
 MB=1024   # KB per MB, for VmRSS in kB
@@ -18,7 +22,7 @@ val() { sed -n "s/.* $1=\([-0-9.,:A-Za-z]*\).*/\1/p" <<<" $2"; }
 sed 's/^/# preauth: /' "$T/pre.out"
 rss=$(grep '^rss' "$T/pre.out"); cn=$(grep '^conns' "$T/pre.out")
 g=$(val growth "$rss")
-[ -n "$g" ] && [ "$g" -lt $((8 * MB)) ] && ok "40 x 4 MiB to GetConfig: VmRSS grew ${g} kB (< 8 MB)" ||
+[ -n "$g" ] && [ "$g" -lt $((24 * MB)) ] && ok "40 x 4 MiB to GetConfig: VmRSS grew ${g} kB (< 24 MB: 40 TLS connections, no body)" ||
 	fail "40 x 4 MiB to GetConfig: VmRSS grew ${g:-?} kB"
 [ "$(val statuses "$cn")" = 413:40 ] &&
 	ok "every one answered 413 (the 64 KiB pre-cookie cap)" || fail "pre-cookie bodies: $cn"
