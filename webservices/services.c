@@ -8,7 +8,9 @@
  * operation names) and the XML limits applied before an operation sees
  * its request (tighter for operations that run before any cookie).  The
  * environment the operations run in is env.c's.  An operation a service does not implement gets
- * the ASMX fault for an unrecognised SOAPAction, never a fake success.
+ * the ASMX fault for an unrecognised SOAPAction, never a fake success;
+ * ApiRemoting30 (apiremoting.c, its own table: two namespaces) answers an
+ * operation of its WSDL it does not implement with a fault naming it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +106,10 @@ ws_find_op(enum ws_service s, const char *soapaction)
 {
 	if ((unsigned)s >= WS_NSERVICES)
 		return NULL;
+	/* ApiRemoting30 keeps its own table (two namespaces); it sits behind
+	 * auth.c, so its operations get the authenticated body cap. */
+	if (s == WS_APIREMOTING)
+		return apiremoting_op(soapaction);
 	return ws_action_op(&ws_services[s], soapaction);
 }
 
@@ -178,7 +184,11 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	if ((unsigned)req->service >= WS_NSERVICES)
 		return -1;
 	svc = &ws_services[req->service];
-	if ((op = ws_action_op(svc, req->soapaction)) == NULL)
+	/* ApiRemoting30 names the operations of its WSDL it does not answer. */
+	if (req->service == WS_APIREMOTING) {
+		if ((op = apiremoting_op(req->soapaction)) == NULL)
+			return apiremoting_unimplemented(req, resp);
+	} else if ((op = ws_action_op(svc, req->soapaction)) == NULL)
 		return soap_fault_asmx(req->soapaction, resp);
 
 	memset(&c, 0, sizeof(c));
@@ -199,7 +209,9 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	if (doc == NULL) {
 		log_debug("%s %s from %s: bad request XML: %s", svc->path, op->name,
 		    req->client_ip ? req->client_ip : "?", err);
-		rc = soap_fault(&c, "InvalidParameters", "request XML");
+		rc = req->service == WS_APIREMOTING ?
+		    apiremoting_bad_request(&c, err) :
+		    soap_fault(&c, "InvalidParameters", "request XML");
 		goto out;
 	}
 	c.op = xml_path(xml_root(doc), "Body", op->name, NULL);
