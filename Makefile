@@ -37,6 +37,7 @@ COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c common/
                common/cab.c common/authenticode_sign.c common/authenticode_verify.c
 CONF_SRCS   := conf/config.c
 STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c store/settings.c \
+               store/audit.c store/account.c \
                store/group.c store/guid.c store/catalog.c store/approval.c \
                store/computer.c store/report.c store/expire.c store/updatedoc.c
 WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \
@@ -46,7 +47,8 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
                server/http.c server/advert.c server/certwatch.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
-               admin/pki.c admin/publish.c
+               admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
+               admin/wsusutil_user.c
 TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
                tools/wua_trust.c

@@ -50,6 +50,8 @@ struct config {
 	char     next_cert[CONF_PATH_MAX]; /* PEM staged for pin-safe rotation; "" = none */
 	/* [ssl] */
 	unsigned ssl_require;              /* bitmask: 1<<enum ws_service | SSLREQ_* */
+	/* [admin] */
+	char     ntlm_domain[16];          /* NetBIOS domain NTLM clients name; "WSUSD" */
 };
 
 /*

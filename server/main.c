@@ -120,6 +120,25 @@ main_check(const struct config *c, const char *path)
 	return 0;
 }
 
+/*
+ * main_log_audit - at start-up: the audit head (so that a later cut-off
+ * tail shows against this log) and the NTLM file rewritten from the
+ * accounts in the store (an account deleted while the file was being
+ * replaced, or a changed [admin] ntlm_domain, takes effect now).
+ */
+static void
+main_log_audit(struct store *st, const char *ntlm_domain)
+{
+	char hash[STORE_AUDIT_HASH_HEX + 1];
+	int64_t seq;
+
+	if (store_audit_head(st, &seq, hash) == 0)
+		log_info("Audit head %lld %s", (long long)seq, hash);
+	if (store_ntlm_write(st, ntlm_domain) == -1)
+		log_warnx("cannot write %s: NTLM logins to ApiRemoting30 will "
+		    "fail", store_ntlm_path(st));
+}
+
 static void
 main_log_cert(const char *path)
 {
@@ -242,6 +261,7 @@ main(int argc, char *argv[])
 	store_server_id(st, sid);
 	log_info("Database: %s (schema version %d), server id %s, content %s/content",
 	    store_path(st), store_schema_version(st), sid, conf.data_dir);
+	main_log_audit(st, conf.ntlm_domain);
 
 	for (;;) {
 		struct timespec tick = { 1, 0 };

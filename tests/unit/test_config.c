@@ -50,6 +50,7 @@ t_field(const struct config *c, const char *name, char *buf, size_t len)
 		    offsetof(struct config, event_days_server), 1 },
 		{ "registrations_per_address",
 		    offsetof(struct config, registrations_per_address), 1 },
+		{ "ntlm_domain", offsetof(struct config, ntlm_domain), 0 },
 	};
 
 	if (strcmp(name, "require") == 0)
@@ -72,7 +73,7 @@ static const char *const t_all_keys[] = {
 	"fqdn", "bind", "http_port", "https_port", "data_dir", "log_level",
 	"workers", "cert", "key", "require", "targeting",
 	"event_retention_workstation_days", "event_retention_server_days",
-	"registrations_per_address",
+	"registrations_per_address", "ntlm_domain",
 };
 #define T_NKEYS (sizeof(t_all_keys) / sizeof(t_all_keys[0]))
 
@@ -105,6 +106,7 @@ static const struct {
 	{ __LINE__, "event_retention_workstation_days", "15" },
 	{ __LINE__, "event_retention_server_days", "90" },
 	{ __LINE__, "registrations_per_address", "500" },
+	{ __LINE__, "ntlm_domain", "WSUSD" },
 	{ __LINE__, "key",        "" },
 	{ __LINE__, "require",    "ClientWebService SimpleAuthWebService "
 	    "DssAuthWebService ServerSyncWebService ApiRemoting30" },
@@ -243,6 +245,9 @@ static const struct {
 	{ __LINE__, NULL, B("[server]\nbind = ::1\n"), { { "bind", "::1" } } },
 	{ __LINE__, NULL, B("[server]\nbind = 2001:db8::8530\n"),
 	  { { "bind", "2001:db8::8530" } } },
+	/* [admin] ntlm_domain: kept as written (NTLMv2 compares it exactly). */
+	{ __LINE__, NULL, B("[admin]\nntlm_domain = Corp-Lab_1\n"),
+	  { { "ntlm_domain", "Corp-Lab_1" } } },
 	/* [ssl] require: empty = none; case-insensitive; any spacing. */
 	{ __LINE__, NULL, B("[ssl]\nrequire =\n"), { { "require", "(none)" } } },
 	{ __LINE__, NULL, B("[ssl]\nrequire = # nothing\n"),
@@ -333,6 +338,11 @@ static const struct {
 	{ __LINE__, B("[server]\nworkers = 1\n[tls]\n[server]\nworkers = 1\n"),
 	  5, "duplicate key \"workers\" in [server] (first set on line 2)" },
 	{ __LINE__, B("[ssl]\nrequire =\nrequire =\n"), 3, "duplicate key" },
+	{ __LINE__, B("[admin]\nntlm_domain = CORP\\LAB\n"), 2,
+	  "a NetBIOS domain name is letters, digits" },
+	{ __LINE__, B("[admin]\nntlm_domain = ABCDEFGHIJKLMNOP\n"), 2,
+	  "ntlm_domain" },
+	{ __LINE__, B("[admin]\nntlm_domain =\n"), 2, "ntlm_domain" },
 	{ __LINE__, B("[server]\ntargeting = group\n"), 2,
 	  "targeting: \"group\" is not one of server|client" },
 	{ __LINE__, B("[server]\nevent_retention_workstation_days = 0\n"), 2,
