@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "limits_common.h"
+
 #define CRYPTO_DN_MAX   512
 #define CRYPTO_SANS_MAX 1024
 
@@ -79,7 +81,7 @@ void crypto_sha256(const void *p, size_t n, uint8_t out[32]);
  * for text that is not UTF-8 or too long (out is then zero).  Its
  * buffers are wiped; out is a secret too (password-equivalent for NTLM).
  */
-#define CRYPTO_PASSWORD_MAX 256
+#define CRYPTO_PASSWORD_MAX LIMIT_PASSWORD_BYTES
 void crypto_md4(const void *p, size_t n, uint8_t out[16]);
 int crypto_nt_hash(const char *pw, size_t len, uint8_t out[16]);
 

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "limits_common.h"   /* LIMIT_PASSWORD_BYTES, LIMIT_ACCOUNT_NAME_BYTES */
+
 struct store;
 
 /*
@@ -563,8 +565,8 @@ int store_audit_record(struct store *st, const struct store_actor *who,
 enum store_role { STORE_ROLE_NONE, STORE_ROLE_REPORTER,
 	STORE_ROLE_ADMINISTRATOR };
 
-#define STORE_ACCOUNT_NAME_MAX 256    /* bytes of a name, incl. NUL */
-#define STORE_PASSWORD_MAX     256    /* bytes of a password */
+#define STORE_ACCOUNT_NAME_MAX (LIMIT_ACCOUNT_NAME_BYTES + 1)  /* bytes of a name, incl. NUL */
+#define STORE_PASSWORD_MAX     LIMIT_PASSWORD_BYTES         /* bytes of a password */
 
 struct store_account {
 	char            name[STORE_ACCOUNT_NAME_MAX];  /* as first written */
