@@ -23,13 +23,17 @@ CFLAGS   += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-po
 LDFLAGS  += -fsanitize=$(SANITIZER)
 endif
 LIBS_SRV := -lmicrohttpd -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lz -lexpat -lpthread
+# GSSAPI (MIT krb5; gss-ntlmssp is loaded by it as a mechanism): wsusd's
+# server/auth.c only.
+LIBS_GSS := -lgssapi_krb5
 LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lz -lexpat -lpthread
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libmbedtls-dev libsqlite3-dev \
-             zlib1g-dev libexpat1-dev libcurl4-openssl-dev
+             zlib1g-dev libexpat1-dev libcurl4-openssl-dev libkrb5-dev
 DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 procps iproute2
 DEB_TEST  += gcab git mandoc systemd lintian dpkg-dev fakeroot
+DEB_TEST  += gss-ntlmssp krb5-kdc krb5-admin-server krb5-user python3-requests-ntlm
 DEB_BENCH := nginx-light wrk hyperfine
 
 # --- sources, one list per folder --------------------------------------------
@@ -45,7 +49,7 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
-               server/http.c server/advert.c server/certwatch.c
+               server/http.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
                admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
                admin/wsusutil_user.c
@@ -121,7 +125,7 @@ LIBS_WSUSD := $(LIB_WS) $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
 LIBS_UTIL  := $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
 
 $(BUILD)/wsusd: $(call obj,$(SERVER_SRCS)) $(LIBS_WSUSD)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV) $(LIBS_GSS)
 
 $(BUILD)/wsusutil: $(call obj,$(ADMIN_SRCS)) $(LIBS_UTIL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)

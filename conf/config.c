@@ -330,6 +330,10 @@ static const char *const conf_sections[] = { "server", "tls", "ssl", "admin" };
 /* [server] targeting: WSUS's two ways of placing computers in groups. */
 static const char *const conf_targeting[] = { "server", "client", NULL };
 
+/* [admin] basic and channel_binding. */
+static const char *const conf_noyes[] = { "no", "yes", NULL };
+static const char *const conf_cb[] = { "accept", "require", "off", NULL };
+
 /* Spelled as log.c spells them, so log_level_from_name() takes the value. */
 static const char *const conf_log_levels[] = {
 	"error", "warning", "info", "debug", NULL
@@ -398,6 +402,12 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(ssl_require), NULL, NULL },
 	{ "admin", "ntlm_domain", CT_STRING, 1, CONF_NTLM_DOMAIN_MAX, "WSUSD",
 	  CONF_FIELD(ntlm_domain), NULL, conf_check_ntlm_domain },
+	{ "admin", "keytab", CT_PATH, 0, CONF_PATH_MAX - 1, "",
+	  CONF_FIELD(admin_keytab), NULL, NULL },
+	{ "admin", "basic", CT_ENUM, 0, 0, "no",
+	  CONF_FIELD(admin_basic), conf_noyes, NULL },
+	{ "admin", "channel_binding", CT_ENUM, 0, 0, "accept",
+	  CONF_FIELD(admin_channel_binding), conf_cb, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -52,6 +52,9 @@ struct config {
 	unsigned ssl_require;              /* bitmask: 1<<enum ws_service | SSLREQ_* */
 	/* [admin] */
 	char     ntlm_domain[16];          /* NetBIOS domain NTLM clients name; "WSUSD" */
+	char     admin_keytab[CONF_PATH_MAX];       /* HTTP/<fqdn> service keys; "" = no Kerberos/Negotiate */
+	char     admin_basic[4];                    /* "no" (default) or "yes": Basic over TLS */
+	char     admin_channel_binding[8];          /* "accept" (default), "require" or "off" */
 };
 
 /*

@@ -45,6 +45,8 @@ struct http_req {
 	size_t        body_cap;
 	size_t        discarded;      /* body bytes dropped after early_status */
 	char         *body;
+	struct auth_answer auth;      /* ApiRemoting30: auth.c's verdict */
+	int           auth_waited;    /* its delay has been served */
 };
 
 /* The multipart/byteranges body generator (content with several ranges). */
@@ -81,9 +83,26 @@ http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
+	auth_answer_free(&r->auth);
 	free(r->body);
 	free(r);
 	*req_cls = NULL;
+}
+
+/* TLS connections carry their admin-plane authentication (auth.c). */
+static void
+http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_daemon *hd = cls;
+
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_ctx = hd->is_tls ? auth_conn_new() : NULL;
+	else {
+		auth_conn_free(*socket_ctx);
+		*socket_ctx = NULL;
+	}
 }
 
 /* Queue a response with the headers every answer carries, then drop it. */
@@ -124,7 +143,8 @@ http_error(struct MHD_Connection *conn, unsigned status, const char *title,
 
 /* An answer built by webservices/ (SOAP or WSDL); takes ownership of body. */
 static enum MHD_Result
-http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
+http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr,
+    const char *auth_token)
 {
 	struct MHD_Response *resp;
 
@@ -145,6 +165,9 @@ http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
 		    wr->content_encoding);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (auth_token != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    auth_token);
 	return http_queue(conn, wr->status, resp);
 }
 
@@ -357,7 +380,7 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 		advert_get(&v);
 		if (wsdl_render((enum ws_service)r->route.service, v.soap_url, &wr) == -1)
 			return MHD_NO;
-		return http_ws_answer(conn, &wr);
+		return http_ws_answer(conn, &wr, r->auth.token_hdr);
 	}
 	memset(&wq, 0, sizeof(wq));
 	advert_get(&v);
@@ -375,6 +398,10 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 	wq.body = (const uint8_t *)r->body;
 	wq.body_len = r->body_len;
 	wq.is_tls = hd->is_tls;
+	if (r->route.service == WS_APIREMOTING) {
+		wq.account = r->auth.account;
+		wq.role = r->auth.role;
+	}
 	if (ws_handle(&wq, &wr) == -1)
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "Internal Server Error", "The request could not be processed.");
@@ -384,7 +411,7 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "Internal Server Error", "The answer could not be encoded.");
 	}
-	return http_ws_answer(conn, &wr);
+	return http_ws_answer(conn, &wr, r->auth.token_hdr);
 }
 
 /*
@@ -419,6 +446,25 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 		r->early_status = MHD_HTTP_NOT_FOUND;
 		return r;
 	}
+	/* The admin plane: HTTPS only, whatever [ssl] require says; then who. */
+	if (r->route.kind == ROUTE_SOAP && r->route.service == WS_APIREMOTING) {
+		char peer[INET6_ADDRSTRLEN];
+		const union MHD_ConnectionInfo *ci;
+
+		if (!hd->is_tls) {
+			r->early_status = MHD_HTTP_FORBIDDEN;
+			return r;
+		}
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		auth_request(ci ? ci->socket_context : NULL,
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_AUTHORIZATION), http_peer(conn, peer,
+		    sizeof(peer)), &r->auth);
+		if (r->auth.status != 0) {
+			r->early_status = r->auth.status;
+			return r;
+		}
+	}
 	if (r->route.kind == ROUTE_CONTENT) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -440,6 +486,60 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 	return r;
 }
 
+/* The deferred answer's time has come (auth.c's timer thread). */
+static void
+http_resume(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+/*
+ * http_auth_answer - the admin plane's 400/401/500: the offers or the
+ * exchange's next token.  Bad credentials wait out their delay first: the
+ * connection is suspended (no I/O thread waits) and auth.c's timer resumes
+ * it, which calls the handler, which comes back here.
+ */
+static enum MHD_Result
+http_auth_answer(struct MHD_Connection *conn, struct http_req *r)
+{
+	struct MHD_Response *resp;
+	static const char body[] = "<html><head><title>401 Unauthorized</title>"
+	    "</head><body><h1>401 Unauthorized</h1><p>Access is denied due to "
+	    "invalid credentials.</p></body></html>\n";
+	const union MHD_ConnectionInfo *ci;
+
+	if (r->auth.status == MHD_HTTP_BAD_REQUEST)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request",
+		    "Malformed or oversized Authorization header.");
+	if (r->auth.status != MHD_HTTP_UNAUTHORIZED)
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "Internal Server Error", "The request could not be processed.");
+	if (r->auth.delay_ms > 0 && !r->auth_waited) {
+		r->auth_waited = 1;
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_DAEMON);
+		MHD_suspend_connection(conn);
+		if (ci == NULL || auth_defer(r->auth.delay_ms, http_resume, conn,
+		    ci->daemon) == -1) {
+			/* Too many waiting: drop this one rather than answer early. */
+			MHD_resume_connection(conn);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html");
+	if (r->auth.token_hdr != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    r->auth.token_hdr);
+	for (int i = 0; i < r->auth.nwww; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    r->auth.www[i]);
+	return http_queue(conn, MHD_HTTP_UNAUTHORIZED, resp);
+}
+
 static enum MHD_Result
 http_early(struct MHD_Connection *conn, struct http_req *r)
 {
@@ -447,6 +547,9 @@ http_early(struct MHD_Connection *conn, struct http_req *r)
 
 	switch (r->early_status) {
 	case MHD_HTTP_FORBIDDEN:
+		if (r->auth.status == MHD_HTTP_FORBIDDEN)
+			return http_error(conn, MHD_HTTP_FORBIDDEN, "Forbidden",
+			    "403 - This account holds no role on this server.");
 		snprintf(msg, sizeof(msg), "403.4 - SSL required. The page you are "
 		    "trying to access is secured with Secure Sockets Layer (SSL): "
 		    "use https:// to reach %s.", r->path);
@@ -457,6 +560,10 @@ http_early(struct MHD_Connection *conn, struct http_req *r)
 	case MHD_HTTP_CONTENT_TOO_LARGE:
 		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "Content Too Large", "The request body exceeds the limit.");
+	case MHD_HTTP_UNAUTHORIZED:
+	case MHD_HTTP_BAD_REQUEST:
+	case MHD_HTTP_INTERNAL_SERVER_ERROR:
+		return http_auth_answer(conn, r);
 	default:
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "Not Found",
 		    "The resource you are looking for does not exist.");
@@ -535,7 +642,8 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS_PER_IP,	\
 	MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY_BYTES, \
 	MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_IDLE_TIMEOUT_S,		\
-	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd)
+	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd),		\
+	MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, (void *)(hd)
 
 struct http_daemon *
 http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
@@ -570,7 +678,7 @@ http_start_tls_side(unsigned max_conns, struct http_env *env)
 	hd->env = env;
 	hd->is_tls = 1;
 	hd->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
-	    MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL, http_access, hd,
+	    MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, http_access, hd,
 	    HTTP_COMMON_OPTIONS(hd, max_conns),
 	    MHD_OPTION_END);
 	if (hd->mhd == NULL) {
@@ -618,6 +726,7 @@ http_stop(struct http_daemon *d)
 {
 	if (d == NULL)
 		return;
+	auth_defer_cancel(d->mhd);    /* resume every waiting connection first */
 	MHD_stop_daemon(d->mhd);
 	free(d);
 }

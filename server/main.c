@@ -238,6 +238,8 @@ main(int argc, char *argv[])
 		fatalx("embedded WSDLs are malformed");
 	if (advert_load(st, &conf) == -1)
 		fatalx("cannot read the advertised configuration");
+	if (auth_init(&conf) == -1)
+		fatalx("cannot set up the admin plane's authentication ([admin])");
 
 	memset(&env, 0, sizeof(env));
 	env.conf = &conf;
@@ -286,6 +288,7 @@ main(int argc, char *argv[])
 	}
 	relay_stop();
 	http_stop(plain);
+	auth_shutdown();
 	close(env.content_dirfd);
 	store_close(st);
 	ws_shutdown();
