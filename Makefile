@@ -43,11 +43,12 @@ CONF_SRCS   := conf/config.c
 STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c store/settings.c \
                store/audit.c store/account.c \
                store/group.c store/guid.c store/catalog.c store/approval.c \
-               store/computer.c store/report.c store/expire.c store/updatedoc.c
+               store/computer.c store/report.c store/expire.c store/updatedoc.c \
+               store/console.c
 WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \
                webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
-               webservices/catalog.c
+               webservices/catalog.c webservices/apiremoting.c webservices/scope.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
                server/http.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \

@@ -52,6 +52,13 @@
 #define LIMIT_EVENTS_PER_BATCH         1000    /* ReportingEvent in one ReportEventBatch */
 #define LIMIT_ID_TEXT_BYTES             128    /* a GUID / client id / name field */
 
+/* --- ApiRemoting30 scope XML (webservices/scope.c; parsed on its own) ----- */
+#define LIMIT_SCOPE_XML_BYTES     (32u << 10)  /* one updateScopeXml / computerTargetScopeXml */
+#define LIMIT_SCOPE_XML_DEPTH             4    /* element nesting in a scope (and in its GUID lists) */
+#define LIMIT_SCOPE_XML_ELEMENTS        300    /* elements in a scope or one of its GUID lists */
+#define LIMIT_SCOPE_ATTRS                32    /* attributes on the scope element; more is a fault */
+#define LIMIT_EVENT_HISTORY_ROWS      10000    /* rows one ExecuteSPSearchEventHistory answers (newest first) */
+
 /* --- content ------------------------------------------------------------ */
 #define LIMIT_RANGE_SPECS                 16   /* byte-range-specs in one Range */
 #define LIMIT_RANGE_HEADER_BYTES         512   /* Range header value */

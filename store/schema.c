@@ -558,12 +558,167 @@ static const char schema_v4[] =
 
     "PRAGMA user_version = 4;\n";
 
+/*
+ * Version 5: console summaries kept current as reports arrive (console.c
+ * reads them; nothing recomputes them per query).  Everything below is
+ * maintained by triggers, so every writer of update_status,
+ * computer_groups, target_groups and computers (the reporting path,
+ * wsusutil, the admin API, bulk loaders) keeps them exact in its own
+ * transaction:
+ *  - group_ancestors: each group with itself and every ancestor (the
+ *    tree's closure, so that no trigger needs a recursive query);
+ *  - computer_closure: the groups whose summaries a computer counts in:
+ *    the ancestors of its memberships, or of Unassigned Computers when it
+ *    has none (All Computers is in every computer's closure);
+ *  - computer_summary: per computer, how many updates it reported in each
+ *    state;
+ *  - update_group_summary: per group and update, how many computers of
+ *    the group (subgroups included) reported each state.
+ * A count that falls to 0 is kept (queries skip n = 0).
+ */
+#define SQL_SUMMARY_ADD(ref, uid, st, t)				\
+    " INSERT INTO computer_summary (computer_ref, state, n, changed)"	\
+    " VALUES (" ref ", " st ", 1, " t ") ON CONFLICT DO UPDATE SET"	\
+    " n = n + 1, changed = max(changed, excluded.changed);\n"		\
+    " INSERT INTO update_group_summary (group_ref, update_id, state, n,"	\
+    " changed) SELECT group_ref, " uid ", " st ", 1, " t			\
+    " FROM computer_closure WHERE computer_ref = " ref			\
+    " ON CONFLICT DO UPDATE SET n = n + 1,"				\
+    " changed = max(changed, excluded.changed);\n"
+#define SQL_SUMMARY_SUB(ref, uid, st)					\
+    " UPDATE computer_summary SET n = n - 1 WHERE computer_ref = " ref	\
+    " AND state = " st ";\n"						\
+    " UPDATE update_group_summary SET n = n - 1 WHERE state = " st	\
+    " AND update_id = " uid " AND group_ref IN (SELECT group_ref FROM"	\
+    " computer_closure WHERE computer_ref = " ref ");\n"
+/* Move every status of computer ref from its closure to the new one. */
+#define SQL_CLOSURE_REDO(ref)						\
+    " INSERT INTO update_group_summary (group_ref, update_id, state, n,"	\
+    " changed) SELECT cc.group_ref, us.update_id, us.state, 0, us.changed" \
+    " FROM computer_closure cc JOIN update_status us"			\
+    " ON us.computer_ref = cc.computer_ref WHERE cc.computer_ref = " ref	\
+    " ON CONFLICT DO UPDATE SET n = n - 1;\n"				\
+    " DELETE FROM computer_closure WHERE computer_ref = " ref ";\n"	\
+    " INSERT INTO computer_closure (computer_ref, group_ref)"		\
+    " SELECT DISTINCT " ref ", ga.ancestor FROM computer_groups cg"	\
+    " JOIN group_ancestors ga ON ga.group_ref = cg.group_ref"		\
+    " WHERE cg.computer_ref = " ref					\
+    " UNION SELECT " ref ", ga.ancestor FROM group_ancestors ga"		\
+    " JOIN target_groups g ON g.id = ga.group_ref"			\
+    " WHERE g.group_id = '" STORE_GROUP_UNASSIGNED "'"			\
+    " AND NOT EXISTS (SELECT 1 FROM computer_groups"			\
+    " WHERE computer_ref = " ref ");\n"				\
+    " INSERT INTO update_group_summary (group_ref, update_id, state, n,"	\
+    " changed) SELECT cc.group_ref, us.update_id, us.state, 1, us.changed" \
+    " FROM computer_closure cc JOIN update_status us"			\
+    " ON us.computer_ref = cc.computer_ref WHERE cc.computer_ref = " ref	\
+    " ON CONFLICT DO UPDATE SET n = n + 1,"				\
+    " changed = max(changed, excluded.changed);\n"
+
+static const char schema_v5[] =
+    "CREATE TABLE group_ancestors (\n"
+    " group_ref INTEGER NOT NULL,\n"
+    " ancestor INTEGER NOT NULL,\n"
+    " PRIMARY KEY (group_ref, ancestor)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "INSERT INTO group_ancestors (group_ref, ancestor)\n"
+    " WITH RECURSIVE up (g, a, depth) AS (SELECT id, id, 0 FROM target_groups\n"
+    "  UNION SELECT up.g, t.parent, up.depth + 1 FROM up\n"
+    "  JOIN target_groups t ON t.id = up.a\n"
+    "  WHERE t.parent IS NOT NULL AND up.depth < 64)\n"
+    " SELECT DISTINCT g, a FROM up;\n"
+
+    "CREATE TABLE computer_closure (\n"
+    " computer_ref INTEGER NOT NULL,\n"
+    " group_ref INTEGER NOT NULL,\n"
+    " PRIMARY KEY (computer_ref, group_ref)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "CREATE INDEX computer_closure_group ON computer_closure"
+    " (group_ref, computer_ref);\n"
+    "INSERT INTO computer_closure (computer_ref, group_ref)\n"
+    " SELECT DISTINCT cg.computer_ref, ga.ancestor FROM computer_groups cg\n"
+    " JOIN group_ancestors ga ON ga.group_ref = cg.group_ref\n"
+    " UNION SELECT c.id, ga.ancestor FROM computers c, group_ancestors ga\n"
+    " JOIN target_groups g ON g.id = ga.group_ref\n"
+    " WHERE g.group_id = '" STORE_GROUP_UNASSIGNED "'\n"
+    " AND NOT EXISTS (SELECT 1 FROM computer_groups x"
+    " WHERE x.computer_ref = c.id);\n"
+
+    "CREATE TABLE computer_summary (\n"
+    " computer_ref INTEGER NOT NULL,\n"
+    " state TEXT NOT NULL,\n"
+    " n INTEGER NOT NULL,\n"
+    " changed INTEGER NOT NULL,\n"
+    " PRIMARY KEY (computer_ref, state)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "INSERT INTO computer_summary (computer_ref, state, n, changed)\n"
+    " SELECT computer_ref, state, count(*), max(changed) FROM update_status\n"
+    " GROUP BY computer_ref, state;\n"
+
+    "CREATE TABLE update_group_summary (\n"
+    " group_ref INTEGER NOT NULL,\n"
+    " update_id TEXT NOT NULL,\n"
+    " state TEXT NOT NULL,\n"
+    " n INTEGER NOT NULL,\n"
+    " changed INTEGER NOT NULL,\n"
+    " PRIMARY KEY (group_ref, update_id, state)\n"
+    ") STRICT, WITHOUT ROWID;\n"
+    "INSERT INTO update_group_summary (group_ref, update_id, state, n,"
+    " changed)\n"
+    " SELECT cc.group_ref, us.update_id, us.state, count(*),"
+    " max(us.changed)\n"
+    " FROM update_status us JOIN computer_closure cc"
+    " ON cc.computer_ref = us.computer_ref\n"
+    " GROUP BY cc.group_ref, us.update_id, us.state;\n"
+
+    "CREATE TRIGGER target_groups_closure AFTER INSERT ON target_groups\n"
+    " BEGIN INSERT INTO group_ancestors (group_ref, ancestor)"
+    " SELECT new.id, ancestor FROM group_ancestors"
+    " WHERE group_ref = new.parent UNION SELECT new.id, new.id; END;\n"
+    /* Members went first (ON DELETE CASCADE moved them elsewhere). */
+    "CREATE TRIGGER target_groups_unclose AFTER DELETE ON target_groups\n"
+    " BEGIN DELETE FROM update_group_summary WHERE group_ref = old.id;\n"
+    " DELETE FROM computer_closure WHERE group_ref = old.id;\n"
+    " DELETE FROM group_ancestors WHERE group_ref = old.id; END;\n"
+    "CREATE TRIGGER computers_closure AFTER INSERT ON computers\n"
+    " BEGIN INSERT INTO computer_closure (computer_ref, group_ref)"
+    " SELECT new.id, ga.ancestor FROM group_ancestors ga"
+    " JOIN target_groups g ON g.id = ga.group_ref"
+    " WHERE g.group_id = '" STORE_GROUP_UNASSIGNED "'; END;\n"
+    /* Its statuses went first (cascade), through the closure. */
+    "CREATE TRIGGER computers_unclose AFTER DELETE ON computers\n"
+    " BEGIN DELETE FROM computer_summary WHERE computer_ref = old.id;\n"
+    " DELETE FROM computer_closure WHERE computer_ref = old.id; END;\n"
+    "CREATE TRIGGER update_status_summary_add AFTER INSERT ON update_status\n"
+    " BEGIN" SQL_SUMMARY_ADD("new.computer_ref", "new.update_id",
+    "new.state", "new.changed") " END;\n"
+    "CREATE TRIGGER update_status_summary_sub AFTER DELETE ON update_status\n"
+    " BEGIN" SQL_SUMMARY_SUB("old.computer_ref", "old.update_id",
+    "old.state") " END;\n"
+    "CREATE TRIGGER update_status_summary_move AFTER UPDATE OF state"
+    " ON update_status WHEN old.state IS NOT new.state\n"
+    " BEGIN" SQL_SUMMARY_SUB("old.computer_ref", "old.update_id",
+    "old.state") SQL_SUMMARY_ADD("new.computer_ref", "new.update_id",
+    "new.state", "new.changed") " END;\n"
+    "CREATE TRIGGER computer_groups_closure_add AFTER INSERT"
+    " ON computer_groups\n BEGIN" SQL_CLOSURE_REDO("new.computer_ref")
+    " END;\n"
+    "CREATE TRIGGER computer_groups_closure_sub AFTER DELETE"
+    " ON computer_groups\n BEGIN" SQL_CLOSURE_REDO("old.computer_ref")
+    " END;\n"
+
+    /* Console searches: computers by sync and report time. */
+    "CREATE INDEX computers_last_sync ON computers (last_sync);\n"
+
+    "PRAGMA user_version = 5;\n";
+
 /* migrations[n - 1] takes the schema to version n. */
 static const char *const schema_migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int

@@ -30,6 +30,86 @@
 	"sum(state = 'downloaded') AS downloaded "			\
 	"FROM update_status GROUP BY " k
 
+/*
+ * The console's scopes (console.h), as fixed SQL with every filter
+ * bound: NULL or 0 filters nothing.  UpdateScope over revisions r and
+ * updates u at ?101..?115; ComputerTargetScope over computers c at
+ * ?201..?210.  GUID lists are ','-joined canonical GUIDs (instr on
+ * fixed-length GUIDs cannot match across items).  console.c binds them.
+ */
+#define STMT_STATE_INT(col)						\
+	"(CASE " col " WHEN 'not_applicable' THEN 1 "			\
+	"WHEN 'not_installed' THEN 2 WHEN 'downloaded' THEN 3 "		\
+	"WHEN 'installed' THEN 4 WHEN 'failed' THEN 5 "			\
+	"WHEN 'installed_pending_reboot' THEN 6 ELSE 0 END)"
+#define STMT_APPROVED_EXISTS						\
+	"EXISTS (SELECT 1 FROM deployments d WHERE d.revision_id = "	\
+	"r.revision_id AND d.action IN ('install', 'uninstall'))"
+#define STMT_UPDATE_SCOPE						\
+	"u.kind IN ('software', 'driver') "				\
+	"AND (?114 IS NULL OR u.update_id = ?114) "			\
+	"AND (CASE WHEN ?115 IS NOT NULL THEN r.revision_number = ?115 " \
+	"ELSE (r.is_latest = 1 AND ?101 IN (0, 2)) OR (?101 IN (1, 2) "	\
+	"AND r.state = 'expired' AND NOT EXISTS (SELECT 1 FROM revisions l " \
+	"WHERE l.update_ref = r.update_ref AND l.is_latest = 1) "	\
+	"AND r.revision_number = (SELECT max(m.revision_number) FROM "	\
+	"revisions m WHERE m.update_ref = r.update_ref)) END) "		\
+	"AND (?102 = 0 OR (?102 & (CASE WHEN r.declined = 1 THEN 8 "	\
+	"WHEN " STMT_APPROVED_EXISTS " THEN 1 ELSE 4 END)) != 0) "	\
+	"AND (?103 IS NULL OR r.created >= ?103) "			\
+	"AND (?104 IS NULL OR r.created <= ?104) "			\
+	"AND (?105 IS NULL OR instr(lower(r.title), ?105) > 0 "		\
+	"OR instr(u.update_id, ?105) > 0) "				\
+	"AND (?106 IS NULL OR (instr(lower(r.title), ?106) = 0 "	\
+	"AND instr(u.update_id, ?106) = 0)) "				\
+	"AND (?107 IS NULL OR EXISTS (SELECT 1 FROM revision_categories rc " \
+	"WHERE rc.revision_id = r.revision_id "				\
+	"AND instr(?107, rc.category_update) > 0)) "			\
+	"AND (?108 IS NULL OR EXISTS (SELECT 1 FROM revision_categories rc " \
+	"WHERE rc.revision_id = r.revision_id "				\
+	"AND instr(?108, rc.category_update) > 0)) "			\
+	"AND (?110 = 0 OR EXISTS (SELECT 1 FROM deployments d "		\
+	"JOIN target_groups g ON g.id = d.group_ref "			\
+	"WHERE d.revision_id = r.revision_id "				\
+	"AND (?109 IS NULL OR instr(?109, g.group_id) > 0) "		\
+	"AND (?110 & (CASE d.action WHEN 'install' THEN 1 "		\
+	"WHEN 'uninstall' THEN 2 ELSE 0 END)) != 0)) "			\
+	"AND ?111 = 0 "							\
+	"AND (?112 = 0 OR EXISTS (SELECT 1 FROM update_group_summary s " \
+	"WHERE s.group_ref = 1 AND s.update_id = u.update_id AND s.n > 0 " \
+	"AND (?112 & (1 << " STMT_STATE_INT("s.state") ")) != 0)) "	\
+	"AND (?113 = 0 OR NOT EXISTS (SELECT 1 FROM update_group_summary s " \
+	"WHERE s.group_ref = 1 AND s.update_id = u.update_id AND s.n > 0 " \
+	"AND (?113 & (1 << " STMT_STATE_INT("s.state") ")) != 0)) "
+#define STMT_COMPUTER_SCOPE						\
+	"(?210 IS NULL OR c.computer_id = ?210) "			\
+	"AND (?201 IS NULL OR instr(lower(c.dns_name), ?201) > 0) "	\
+	"AND (?202 IS NULL OR (?203 = 1 AND EXISTS (SELECT 1 FROM "	\
+	"computer_closure cc JOIN target_groups g ON g.id = cc.group_ref " \
+	"WHERE cc.computer_ref = c.id AND instr(?202, g.group_id) > 0)) " \
+	"OR (?203 = 0 AND (instr(?202, '" STORE_GROUP_ALL_COMPUTERS "') > 0 " \
+	"OR EXISTS (SELECT 1 FROM computer_groups cg JOIN target_groups g " \
+	"ON g.id = cg.group_ref WHERE cg.computer_ref = c.id "		\
+	"AND instr(?202, g.group_id) > 0) "				\
+	"OR (instr(?202, '" STORE_GROUP_UNASSIGNED "') > 0 AND NOT EXISTS " \
+	"(SELECT 1 FROM computer_groups cg WHERE cg.computer_ref = c.id))))) " \
+	"AND (?204 IS NULL OR coalesce(c.last_sync, 0) >= ?204) "	\
+	"AND (?205 IS NULL OR coalesce(c.last_sync, 0) <= ?205) "	\
+	"AND (?206 IS NULL OR coalesce(c.last_report, 0) >= ?206) "	\
+	"AND (?207 IS NULL OR coalesce(c.last_report, 0) <= ?207) "	\
+	"AND (?208 = 0 OR EXISTS (SELECT 1 FROM computer_summary s "	\
+	"WHERE s.computer_ref = c.id AND s.n > 0 "			\
+	"AND (?208 & (1 << " STMT_STATE_INT("s.state") ")) != 0)) "	\
+	"AND (?209 = 0 OR NOT EXISTS (SELECT 1 FROM computer_summary s " \
+	"WHERE s.computer_ref = c.id AND s.n > 0 "			\
+	"AND (?209 & (1 << " STMT_STATE_INT("s.state") ")) != 0)) "
+#define STMT_DEPLOYMENT_COLS						\
+	"SELECT d.deployment_id, u.update_id, r.revision_number, "	\
+	"g.group_id, d.action, d.is_assigned, d.created, "		\
+	"coalesce(d.deadline, 0), d.admin "
+#define STMT_REV_FROM							\
+	"FROM revisions r JOIN updates u ON u.id = r.update_ref "
+
 struct stmt_def {
 	const char *name;   /* for log lines */
 	const char *sql;
@@ -397,6 +477,171 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "WHERE r.is_latest = 1 "
 	    "AND (?1 = 0 OR u.kind IN ('software', 'driver')) "
 	    "ORDER BY r.revision_id" },
+
+	/* --- console.c ---------------------------------------------------- */
+	[STMT_CONSOLE_UPDATES] = { "console_updates",
+	    "SELECT u.update_id, r.revision_number, r.revision_id, u.id, "
+	    "coalesce((SELECT l.is_leaf FROM update_leaf l "
+	    "WHERE l.update_ref = u.id), 0), u.kind = 'driver', "
+	    "r.state = 'expired', " STMT_APPROVED_EXISTS ", r.declined, "
+	    "r.is_latest, EXISTS (SELECT 1 FROM supersedence x "
+	    "WHERE x.revision_id = r.revision_id), "
+	    "EXISTS (SELECT 1 FROM supersedence x JOIN revisions xr "
+	    "ON xr.revision_id = x.revision_id AND xr.is_latest = 1 "
+	    "WHERE x.superseded_update = u.update_id), "
+	    "EXISTS (SELECT 1 FROM revisions e WHERE e.update_ref = u.id "
+	    "AND e.revision_number < r.revision_number), r.created, r.title "
+	    STMT_REV_FROM "WHERE " STMT_UPDATE_SCOPE "ORDER BY r.revision_id" },
+	[STMT_CONSOLE_UPDATE_CATEGORIES] = { "console_update_categories",
+	    "SELECT r.revision_id, cu.category_type, cr.title "
+	    STMT_REV_FROM
+	    "JOIN revision_categories rc ON rc.revision_id = r.revision_id "
+	    "JOIN updates cu ON cu.update_id = rc.category_update "
+	    "AND cu.kind = 'category' "
+	    "JOIN revisions cr ON cr.update_ref = cu.id AND cr.is_latest = 1 "
+	    "WHERE " STMT_UPDATE_SCOPE "ORDER BY r.revision_id, cr.title" },
+	[STMT_CONSOLE_UPDATE_COUNT] = { "console_update_count",
+	    "SELECT count(*) " STMT_REV_FROM "WHERE " STMT_UPDATE_SCOPE },
+	/* ?301: the group's row id. */
+	[STMT_CONSOLE_SUMMARY_UPDATE] = { "console_summary_update",
+	    "SELECT s.update_id, " STMT_STATE_INT("s.state") ", s.n, s.changed "
+	    "FROM update_group_summary s "
+	    "JOIN updates u ON u.update_id = s.update_id "
+	    "JOIN revisions r ON r.update_ref = u.id "
+	    "WHERE s.group_ref = ?301 AND s.n > 0 AND " STMT_UPDATE_SCOPE
+	    "ORDER BY s.update_id, 2" },
+	[STMT_CONSOLE_SUMMARY_UPDATE_LIVE] = { "console_summary_update_live",
+	    "SELECT us.update_id, " STMT_STATE_INT("us.state") ", count(*), "
+	    "max(us.changed) FROM computers c "
+	    "JOIN update_status us ON us.computer_ref = c.id "
+	    "JOIN updates u ON u.update_id = us.update_id "
+	    "JOIN revisions r ON r.update_ref = u.id "
+	    "WHERE " STMT_COMPUTER_SCOPE "AND " STMT_UPDATE_SCOPE
+	    "GROUP BY us.update_id, us.state ORDER BY 1, 2" },
+	[STMT_CONSOLE_SUMMARY_COMPUTER] = { "console_summary_computer",
+	    "SELECT c.computer_id, " STMT_STATE_INT("s.state") ", s.n, "
+	    "s.changed FROM computers c "
+	    "JOIN computer_summary s ON s.computer_ref = c.id "
+	    "WHERE s.n > 0 AND " STMT_COMPUTER_SCOPE "ORDER BY 1, 2" },
+	[STMT_CONSOLE_SUMMARY_COMPUTER_LIVE] = { "console_summary_computer_live",
+	    "SELECT c.computer_id, " STMT_STATE_INT("us.state") ", count(*), "
+	    "max(us.changed) FROM computers c "
+	    "JOIN update_status us ON us.computer_ref = c.id "
+	    "JOIN updates u ON u.update_id = us.update_id "
+	    "JOIN revisions r ON r.update_ref = u.id "
+	    "WHERE " STMT_COMPUTER_SCOPE "AND " STMT_UPDATE_SCOPE
+	    "GROUP BY c.id, us.state ORDER BY 1, 2" },
+	[STMT_CONSOLE_DEPLOYMENTS] = { "console_deployments",
+	    STMT_DEPLOYMENT_COLS STMT_REV_FROM
+	    "JOIN deployments d ON d.revision_id = r.revision_id "
+	    "JOIN target_groups g ON g.id = d.group_ref "
+	    "WHERE " STMT_UPDATE_SCOPE "ORDER BY d.deployment_id" },
+	/* ?1 update GUID, ?2 group GUID. */
+	[STMT_CONSOLE_DEPLOYMENT_GET] = { "console_deployment_get",
+	    STMT_DEPLOYMENT_COLS STMT_REV_FROM
+	    "JOIN deployments d ON d.revision_id = r.revision_id "
+	    "JOIN target_groups g ON g.id = d.group_ref "
+	    "WHERE u.update_id = ?1 AND g.group_id = ?2" },
+	[STMT_CONSOLE_COMPUTERS] = { "console_computers",
+	    "SELECT c.id, c.computer_id, coalesce(c.last_sync, 0), "
+	    "coalesce(c.last_report, 0), c.ip_address, c.dns_name, c.os_major, "
+	    "c.os_minor, c.os_build, c.os_sp_major, c.os_sp_minor, c.os_locale, "
+	    "c.manufacturer, c.model, c.bios_version, c.bios_name, "
+	    "coalesce(c.bios_release_date, 0), c.processor_arch, "
+	    "c.requested_groups, c.suite_mask, c.old_product_type, "
+	    "c.new_product_type, c.system_metrics, c.client_version, "
+	    "c.os_description, c.oem, c.device_type, c.firmware_version, "
+	    "c.mobile_operator FROM computers c WHERE " STMT_COMPUTER_SCOPE
+	    "ORDER BY c.dns_name COLLATE NOCASE, c.computer_id" },
+	[STMT_CONSOLE_MEMBERSHIPS] = { "console_memberships",
+	    "SELECT c.computer_id, g.group_id FROM computers c "
+	    "JOIN computer_groups cg ON cg.computer_ref = c.id "
+	    "JOIN target_groups g ON g.id = cg.group_ref "
+	    "WHERE " STMT_COMPUTER_SCOPE
+	    "UNION ALL SELECT c.computer_id, '" STORE_GROUP_UNASSIGNED "' "
+	    "FROM computers c WHERE NOT EXISTS (SELECT 1 FROM computer_groups "
+	    "x WHERE x.computer_ref = c.id) AND " STMT_COMPUTER_SCOPE
+	    "ORDER BY 1, 2" },
+	[STMT_CONSOLE_COMPUTER_COUNT] = { "console_computer_count",
+	    "SELECT count(*) FROM computers c WHERE " STMT_COMPUTER_SCOPE },
+	/*
+	 * ?1: the computer's row id.  The approval that applies: the one of
+	 * the deepest group of the computer's closure (most ancestors), an
+	 * explicit "not approved" first at equal depth.
+	 */
+	[STMT_CONSOLE_INSTALLS] = { "console_installs",
+	    "SELECT u.update_id, " STMT_STATE_INT("us.state") ", "
+	    "coalesce((SELECT (CASE d.action WHEN 'install' THEN '0' "
+	    "WHEN 'uninstall' THEN '1' ELSE '2' END) || g.group_id "
+	    "FROM deployments d JOIN target_groups g ON g.id = d.group_ref "
+	    "JOIN computer_closure cc ON cc.group_ref = d.group_ref "
+	    "AND cc.computer_ref = ?1 WHERE d.revision_id = r.revision_id "
+	    "ORDER BY (SELECT count(*) FROM group_ancestors ga "
+	    "WHERE ga.group_ref = d.group_ref) DESC, "
+	    "d.action = 'not_approved' DESC LIMIT 1), '') "
+	    "FROM update_status us JOIN updates u ON u.update_id = us.update_id "
+	    "JOIN revisions r ON r.update_ref = u.id "
+	    "WHERE us.computer_ref = ?1 AND " STMT_UPDATE_SCOPE
+	    "ORDER BY u.update_id" },
+	/*
+	 * Event history, newest first: ?1..?4 time windows (target, server),
+	 * ?5 computer, ?6 update, ?7 ",namespace:id," list, ?8 instance ids,
+	 * ?9 at most this many rows.
+	 */
+	[STMT_CONSOLE_EVENTS] = { "console_events",
+	    "SELECT e.event_instance_id, c.computer_id, "
+	    "coalesce(e.update_id, ''), coalesce(e.revision_number, 0), "
+	    "e.event_id, e.namespace_id, e.source_id, e.time_at_target, "
+	    "e.received, e.win32_hresult, e.app_name, e.message "
+	    "FROM events e JOIN computers c ON c.id = e.computer_ref "
+	    "WHERE (?1 IS NULL OR e.time_at_target >= ?1) "
+	    "AND (?2 IS NULL OR e.time_at_target <= ?2) "
+	    "AND (?3 IS NULL OR e.received >= ?3) "
+	    "AND (?4 IS NULL OR e.received <= ?4) "
+	    "AND (?5 IS NULL OR c.computer_id = ?5) "
+	    "AND (?6 IS NULL OR e.update_id = ?6) "
+	    "AND (?7 IS NULL OR instr(?7, ',' || e.namespace_id || ':' || "
+	    "e.event_id || ',') > 0) "
+	    "AND (?8 IS NULL OR instr(?8, e.event_instance_id) > 0) "
+	    "ORDER BY e.received DESC, e.id DESC LIMIT ?9" },
+	/*
+	 * The home page's update counters over the scope.  Critical or
+	 * security: a classification of that well-known GUID or title.
+	 */
+	[STMT_CONSOLE_STATUS_UPDATES] = { "console_status_updates",
+	    "SELECT count(*), coalesce(sum(r.declined), 0), "
+	    "coalesce(sum(r.declined = 0 AND NOT " STMT_APPROVED_EXISTS "), 0), "
+	    "coalesce(sum(r.state = 'expired'), 0), "
+	    "coalesce(sum(r.declined = 0 AND NOT " STMT_APPROVED_EXISTS " AND "
+	    "EXISTS (SELECT 1 FROM revision_categories rc "
+	    "JOIN updates cu ON cu.update_id = rc.category_update "
+	    "JOIN revisions cr ON cr.update_ref = cu.id AND cr.is_latest = 1 "
+	    "WHERE rc.revision_id = r.revision_id "
+	    "AND cu.category_type = 'update_classification' "
+	    "AND (rc.category_update IN ('0fa1201d-4330-4fa8-8ae9-b877473b6441', "
+	    "'e6cf1350-c01b-414d-a61f-263d14d133b4') "
+	    "OR cr.title IN ('Security Updates', 'Critical Updates')))), 0), "
+	    "coalesce(sum(EXISTS (SELECT 1 FROM update_group_summary s "
+	    "WHERE s.group_ref = 1 AND s.update_id = u.update_id "
+	    "AND s.state = 'failed' AND s.n > 0)), 0), "
+	    "coalesce(sum(" STMT_APPROVED_EXISTS "), 0), "
+	    "coalesce(sum(EXISTS (SELECT 1 FROM update_group_summary s "
+	    "WHERE s.group_ref = 1 AND s.update_id = u.update_id "
+	    "AND s.state IN ('not_installed', 'downloaded') AND s.n > 0)), 0), "
+	    "(SELECT count(*) FROM target_groups WHERE builtin = 0) "
+	    STMT_REV_FROM "WHERE " STMT_UPDATE_SCOPE },
+	[STMT_CONSOLE_STATUS_COMPUTERS] = { "console_status_computers",
+	    "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM "
+	    "computer_summary s WHERE s.computer_ref = c.id AND s.n > 0 "
+	    "AND s.state IN ('not_installed', 'downloaded'))), 0), "
+	    "coalesce(sum(EXISTS (SELECT 1 FROM computer_summary s "
+	    "WHERE s.computer_ref = c.id AND s.n > 0 AND s.state = 'failed')), "
+	    "0), coalesce(sum(c.last_report IS NOT NULL AND NOT EXISTS "
+	    "(SELECT 1 FROM computer_summary s WHERE s.computer_ref = c.id "
+	    "AND s.n > 0 AND s.state IN ('not_installed', 'downloaded', "
+	    "'failed'))), 0) FROM computers c WHERE " STMT_COMPUTER_SCOPE },
+	[STMT_CONSOLE_GROUP_HAS_CHILDREN] = { "console_group_has_children",
+	    "SELECT EXISTS (SELECT 1 FROM target_groups WHERE parent = ?1)" },
 
 	/* --- settings.c --------------------------------------------------- */
 	[STMT_SETTINGS_GET] = { "settings_get",

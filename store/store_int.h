@@ -123,6 +123,25 @@ enum stmt_id {
 	STMT_SETTINGS_SEED,
 	STMT_TARGETING_SET,
 
+	/* console.c: the admin console's queries (scopes bound at ?1xx, ?2xx) */
+	STMT_CONSOLE_UPDATES,
+	STMT_CONSOLE_UPDATE_CATEGORIES,
+	STMT_CONSOLE_UPDATE_COUNT,
+	STMT_CONSOLE_SUMMARY_UPDATE,        /* from update_group_summary */
+	STMT_CONSOLE_SUMMARY_UPDATE_LIVE,   /* counted from update_status */
+	STMT_CONSOLE_SUMMARY_COMPUTER,      /* from computer_summary */
+	STMT_CONSOLE_SUMMARY_COMPUTER_LIVE,
+	STMT_CONSOLE_DEPLOYMENTS,
+	STMT_CONSOLE_DEPLOYMENT_GET,
+	STMT_CONSOLE_COMPUTERS,
+	STMT_CONSOLE_MEMBERSHIPS,
+	STMT_CONSOLE_COMPUTER_COUNT,
+	STMT_CONSOLE_INSTALLS,
+	STMT_CONSOLE_EVENTS,
+	STMT_CONSOLE_STATUS_UPDATES,
+	STMT_CONSOLE_STATUS_COMPUTERS,
+	STMT_CONSOLE_GROUP_HAS_CHILDREN,
+
 	/* expire.c */
 	STMT_REVISION_EXPIRE,  /* latest revision -> expired, not latest */
 	STMT_REVISION_NUMBER_MAX,
@@ -423,6 +442,8 @@ int audit_list(struct store *st, enum stmt_id id, int64_t ref, char *out,
 /* --- account.c: administrator accounts and the NTLM file -------------- */
 
 /* --- settings.c: store.h (server_settings: targeting mode, retention) - */
+
+/* --- console.c: console.h (the admin console's searches and summaries) - */
 
 /* --- guid.c: GUID text ---------------------------------------------- */
 

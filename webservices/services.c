@@ -6,7 +6,9 @@
  * SOAPAction matching and the XML limits applied before an operation sees
  * its request (tighter for operations that run before any cookie).  The
  * environment the operations run in is env.c's.  An operation a service does not implement gets
- * the ASMX fault for an unrecognised SOAPAction, never a fake success.
+ * the ASMX fault for an unrecognised SOAPAction, never a fake success;
+ * ApiRemoting30 (apiremoting.c, its own table: two namespaces) answers an
+ * operation of its WSDL it does not implement with a fault naming it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +94,11 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	if ((unsigned)req->service >= WS_NSERVICES)
 		return -1;
 	svc = &ws_services[req->service];
-	if ((op = ws_action_op(svc, req->soapaction)) == NULL)
+	/* ApiRemoting30 names the operations of its WSDL it does not answer. */
+	if (req->service == WS_APIREMOTING) {
+		if ((op = apiremoting_op(req->soapaction)) == NULL)
+			return apiremoting_unimplemented(req, resp);
+	} else if ((op = ws_action_op(svc, req->soapaction)) == NULL)
 		return soap_fault_asmx(req->soapaction, resp);
 
 	memset(&c, 0, sizeof(c));

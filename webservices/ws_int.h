@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "console.h"
 #include "cookie.h"
 #include "limits.h"
 #include "store.h"
@@ -93,6 +94,40 @@ struct ws_op {
 extern const struct ws_op client_ops[];      /* NULL-terminated */
 extern const struct ws_op simpleauth_ops[];
 extern const struct ws_op reporting_ops[];
+
+/* --- apiremoting.c: ApiRemoting30, the admin console's service ----------- */
+
+/*
+ * apiremoting_op - the operation a SOAPAction names ("<ns>/<Op>", the
+ * ApiRemoting namespace, or IMonitorable's for Ping), or NULL.
+ */
+const struct ws_op *apiremoting_op(const char *soapaction);
+/*
+ * apiremoting_unimplemented - the answer to a SOAPAction apiremoting_op
+ * does not know: an operation of the WSDL gets a fault naming it as not
+ * implemented; anything else the ASMX "did not recognize" fault.  0 or -1.
+ */
+int apiremoting_unimplemented(const struct ws_request *req,
+    struct ws_response *resp);
+
+/* --- scope.c: UpdateScope / ComputerTargetScope XML -> store scopes ---- */
+
+/*
+ * scope_update, scope_computer - parse a scope parameter (xml, len: the
+ * entity-decoded text; NULL or empty = everything) into *s under the
+ * LIMIT_SCOPE_* limits.  Returns 0, or -1 with the reason (naming the
+ * attribute when one is at fault) in why: malformed XML, a DTD, too many
+ * bytes/elements/attributes, an unknown attribute, or one this server
+ * cannot honour.
+ */
+int scope_update(const char *xml, size_t len, struct store_update_scope *s,
+    char *why, size_t whylen);
+int scope_computer(const char *xml, size_t len, struct store_computer_scope *s,
+    char *why, size_t whylen);
+/* scope_guid_list - an escaped "<root><X>GUID</X>...</root>" list into
+ * ','-joined canonical GUIDs (out, outlen bytes); 0 or -1 with why. */
+int scope_guid_list(const char *v, char *out, size_t outlen, char *why,
+    size_t whylen);
 
 /* --- cookies shared by client.c and reporting.c ------------------------- */
 
