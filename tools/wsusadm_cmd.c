@@ -39,13 +39,32 @@ enum { D_ACTION = 2, D_UPDATE = 8, D_GROUP = 10 };
 
 /* --- small helpers ----------------------------------------------------------- */
 
+/* The text of b as a C string (wbuf does not keep a NUL); "" when empty
+ * or out of memory.  Valid until b changes. */
+static const char *
+cmd_str(struct wbuf *b)
+{
+	wbuf_putc(b, '\0');
+	if (b->oom || b->p == NULL)
+		return "";
+	b->len--;
+	return b->p;
+}
+
+/* <name>escaped (s, n)</name> */
+static void
+cmd_paramn(struct wbuf *b, const char *name, const char *s, size_t n)
+{
+	wbuf_printf(b, "<%s>", name);
+	wbuf_esc(b, s, n);
+	wbuf_printf(b, "</%s>", name);
+}
+
 /* <name>escaped s</name> */
 static void
 cmd_param(struct wbuf *b, const char *name, const char *s)
 {
-	wbuf_printf(b, "<%s>", name);
-	wbuf_esc(b, s, strlen(s));
-	wbuf_printf(b, "</%s>", name);
+	cmd_paramn(b, name, s, strlen(s));
 }
 
 /*
@@ -345,7 +364,7 @@ cmd_search_updates(struct adm *a, int approved, const char *text, struct adm_rep
 	}
 	wbuf_puts(&s, " />");
 	wbuf_init(&b, 256);
-	cmd_param(&b, "updateScopeXml", s.p ? s.p : "");
+	cmd_paramn(&b, "updateScopeXml", s.p ? s.p : "", s.len);
 	cmd_param(&b, "preferredCulture", CMD_CULTURE);
 	wbuf_puts(&b, "<publicationState>" CMD_PUB_ANY "</publicationState>");
 	rc = b.oom || s.oom ? ADM_EXIT_PROTOCOL :
@@ -511,7 +530,7 @@ cmd_updates(struct adm *a, int argc, char **argv)
 		cr = ix_find(cls, ncls, revid);
 		const char *cells[7] = { id, cmd_kb(kb, nkb, revid), adm_cell(row, U_TITLE),
 		    cr ? adm_cell(cr, 2) : NULL, adm_cell(row, U_SEVERITY),
-		    ap.p ? ap.p : "", cmd_when(a, adm_cell(row, U_ARRIVAL), when, sizeof(when)) };
+		    cmd_str(&ap), cmd_when(a, adm_cell(row, U_ARRIVAL), when, sizeof(when)) };
 		adm_table_add(&t, cells);
 		wbuf_free(&ap);
 	}
@@ -663,7 +682,7 @@ cmd_search_computers(struct adm *a, const char *gid, struct adm_reply *r)
 	wbuf_init(&s, 256);
 	cmd_computer_scope(&s, gid);
 	wbuf_init(&b, 256);
-	cmd_param(&b, "computerTargetScopeXml", s.p ? s.p : "");
+	cmd_paramn(&b, "computerTargetScopeXml", s.p ? s.p : "", s.len);
 	rc = adm_call(a, "ExecuteSPSearchComputers", b.p, b.len, r);
 	wbuf_free(&s);
 	wbuf_free(&b);
@@ -756,7 +775,7 @@ cmd_computers(struct adm *a, int argc, char **argv)
 		const char *cells[7] = { adm_cell(row, C_NAME), id, adm_cell(row, C_IP),
 		    cmd_when(a, adm_cell(row, C_SYNC), w1, sizeof(w1)),
 		    cmd_when(a, adm_cell(row, C_REPORT), w2, sizeof(w2)),
-		    adm_cell(row, C_OS), gs.p ? gs.p : "" };
+		    adm_cell(row, C_OS), cmd_str(&gs) };
 		adm_table_add(&t, cells);
 		wbuf_free(&gs);
 	}
@@ -911,7 +930,7 @@ cmd_report(struct adm *a, int argc, char **argv)
 	cmd_computer_scope(&sc, gid);
 	wbuf_init(&b, 512);
 	cmd_param(&b, "updateScopeXml", "<UpdateScope ApprovedStates=\"-1\" />");
-	cmd_param(&b, "computerTargetScopeXml", sc.p ? sc.p : "");
+	cmd_paramn(&b, "computerTargetScopeXml", sc.p ? sc.p : "", sc.len);
 	cmd_param(&b, "preferredCulture", CMD_CULTURE);
 	wbuf_puts(&b, "<publicationState>" CMD_PUB_ANY "</publicationState>");
 	rc = adm_call(a, per_update ? "ExecuteSPGetSummariesPerUpdate" :
@@ -1217,7 +1236,7 @@ cmd_events(struct adm *a, int argc, char **argv)
 		    cmd_when(a, adm_text(ev, "TimeAtServer"), when, sizeof(when)),
 		    cr && adm_cell(cr, C_NAME) ? adm_cell(cr, C_NAME) : cid,
 		    adm_text(ev, "EventId"), adm_text(ev, "UpdateId"), hr[0] ? hr : NULL,
-		    m.p ? m.p : "" };
+		    cmd_str(&m) };
 		adm_table_add(&t, cells);
 		wbuf_free(&m);
 	}
@@ -1260,6 +1279,10 @@ cmd_audit(struct adm *a, int argc, char **argv)
 		cmd_param(&b, "fromTime", since);
 	rc = adm_call(a, "WsusdGetAuditLog", b.p ? b.p : "", b.len, &r);
 	wbuf_free(&b);
+	if (rc == ADM_EXIT_REFUSED)
+		fprintf(stderr, "wsusadm: (the audit log is read through the wsusd "
+		    "operation WsusdGetAuditLog of ApiRemoting30; a server without it "
+		    "keeps its log for `wsusutil audit list` on the server only)\n");
 	if (rc != 0)
 		return rc;
 	adm_table_init(&t, cols, 9);
