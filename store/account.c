@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "log.h"
@@ -383,6 +384,25 @@ account_ntlm_line(char **out, size_t *len, size_t *cap, const char *domain,
 }
 
 /*
+ * account_ntlm_owner - when root writes the file (wsusutil run without
+ * runuser), give the directory and the file to the owner of data_dir:
+ * gss-ntlmssp reads the file inside wsusd, which runs as that user, and a
+ * root-owned 0600 file would lock every NTLM login out.
+ */
+static void
+account_ntlm_owner(struct store *st, const char *dir, const char *caller)
+{
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(st->data_dir, &sb) == -1 || sb.st_uid == 0)
+		return;
+	if (lchown(dir, sb.st_uid, sb.st_gid) == -1 ||
+	    lchown(st->ntlm_path, sb.st_uid, sb.st_gid) == -1)
+		log_warn("%s: chown %s to the owner of %s", caller,
+		    st->ntlm_path, st->data_dir);
+}
+
+/*
  * account_ntlm_rewrite - write the NTLM file from the accounts the store
  * holds now (inside the caller's transaction, so an account being added
  * is seen), with name's hash replaced by nt (name NULL: no change), the
@@ -463,6 +483,7 @@ account_ntlm_rewrite(struct store *st, const char *domain, const char *name,
 		log_warnx("%s: %s", caller, err);
 		goto out;
 	}
+	account_ntlm_owner(st, dir, caller);
 	rc = n;
 out:
 	stmt_release(s);
