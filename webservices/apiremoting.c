@@ -1874,6 +1874,13 @@ apiremoting_op(const char *soapaction)
 	return NULL;
 }
 
+int
+apiremoting_bad_request(struct ws_call *c, const char *why)
+{
+	return ar_fault(c, 1, "System.ArgumentException", "%s: the request was "
+	    "refused before any parameter was read: %s", c->opname, why);
+}
+
 /* The embedded WSDL (wsdl_blob.S) this service is described by. */
 extern const char wsdl_blob_apiremoting[], wsdl_blob_apiremoting_end[];
 

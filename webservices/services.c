@@ -118,7 +118,9 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	if (doc == NULL) {
 		log_debug("%s %s from %s: bad request XML: %s", svc->path, op->name,
 		    req->client_ip ? req->client_ip : "?", err);
-		rc = soap_fault(&c, "InvalidParameters", "request XML");
+		rc = req->service == WS_APIREMOTING ?
+		    apiremoting_bad_request(&c, err) :
+		    soap_fault(&c, "InvalidParameters", "request XML");
 		goto out;
 	}
 	c.op = xml_path(xml_root(doc), "Body", op->name, NULL);

@@ -109,6 +109,9 @@ const struct ws_op *apiremoting_op(const char *soapaction);
  */
 int apiremoting_unimplemented(const struct ws_request *req,
     struct ws_response *resp);
+/* apiremoting_bad_request - the fault for a request the bounded reader
+ * refused (why: its reason, e.g. a limit named).  0 or -1. */
+int apiremoting_bad_request(struct ws_call *c, const char *why);
 
 /* --- scope.c: UpdateScope / ComputerTargetScope XML -> store scopes ---- */
 
