@@ -43,7 +43,7 @@ SCPU=${BENCH_SERVER_CPU:-1}
 CCPU=${BENCH_CLIENT_CPU:-0}
 UPDATES=${BENCH_CONSOLE_UPDATES:-5000}
 APPROVE=${BENCH_CONSOLE_APPROVE:-1000}
-GROUPS=${BENCH_CONSOLE_GROUPS:-50}
+NGROUPS=${BENCH_CONSOLE_GROUPS:-50}
 COMPUTERS=${BENCH_CONSOLE_COMPUTERS:-20000}
 PER=${BENCH_CONSOLE_PER:-100}
 SAMPLES=${BENCH_CONSOLE_SAMPLES:-30}
@@ -140,8 +140,8 @@ ap = m['updates'][:$APPROVE]
 print(m['documents'], nl, len(ap) + sum(len(u['members']) for u in ap))")
 rm -rf "$T/docs"
 t1=$(date +%s.%N)
-note "estate: $GROUPS groups, $COMPUTERS computers, $PER statuses each (bench/console_load)"
-"$TOP/$BUILD/bench/console_load" "$T/data" "$T/approved" "$GROUPS" "$COMPUTERS" "$PER" \
+note "estate: $NGROUPS groups, $COMPUTERS computers, $PER statuses each (bench/console_load)"
+"$TOP/$BUILD/bench/console_load" "$T/data" "$T/approved" "$NGROUPS" "$COMPUTERS" "$PER" \
 	>"$T/load.out" 2>"$T/load.err" || { tail -5 "$T/load.err" >&2; die "console_load"; }
 t2=$(date +%s.%N)
 LOADLINE=$(grep '^LOAD ' "$T/load.out")
@@ -240,7 +240,7 @@ SIGN=$("${SERVER[@]}" "$TOP/$BUILD/bench/tls_ceiling" 1 2>/dev/null | grep -Eo '
 # --- report -------------------------------------------------------------------------------
 FMT='%-14s %-40s %8s %8s %8s %8s %9s %7s\n'
 echo
-echo "(f) console queries at scale: $COMPUTERS computers in $GROUPS groups, $UPDATES updates ($REVS documents), $ROWS status rows"
+echo "(f) console queries at scale: $COMPUTERS computers in $NGROUPS groups, $UPDATES updates ($REVS documents), $ROWS status rows"
 echo "    load: catalogue $(calc "$t1 - $t0")s, estate $(calc "$t2 - $t1")s ($LOADLINE)"
 echo "    database: $(calc "$DBSIZE / 1048576")MiB (wsusd.db + WAL)   calibration: mbedTLS ECDSA P-256 sign ${SIGN:-?}/s on CPU $SCPU"
 echo "    ms per request (curl time_total - time_pretransfer, loopback, NTLM kept-alive; $SAMPLES samples)"
