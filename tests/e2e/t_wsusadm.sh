@@ -248,15 +248,21 @@ EOF2
 		ok "throwaway realm $R: alice and HTTP/$FQDN (keytab)" || fail "realm: $(tail -5 krb/kdb.log)"
 	/usr/sbin/krb5kdc -n -P "$T/krb/kdc.pid" >krb/kdc.log 2>&1 &
 	KDC_PID=$!
+	# Wait (generously: the machine is shared) until it listens on TCP.
+	for _ in $(seq 1 100); do
+		ss -ltn 2>/dev/null | grep -q "[:.]$KP " && break
+		kill -0 "$KDC_PID" 2>/dev/null || break
+		sleep 0.2
+	done
 	chmod 600 krb/http.keytab
 	{ echo "[admin]"; echo "keytab = $T/krb/http.keytab"; } >>wsusd.conf
 	"${W[@]}" user add "alice@$R" --role Administrator >>wsusutil.log 2>&1 </dev/null &&
 		ok "wsusutil user add alice@$R --role Administrator" || fail "user add alice@$R: $(tail -3 wsusutil.log)"
 	start_wsusd || { kill "$KDC_PID"; done_; exit 1; }
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		echo Alice-krb-1 | kinit "alice@$R" >krb/kinit.log 2>&1 && break; sleep 0.3
+	for _ in $(seq 1 20); do
+		echo Alice-krb-1 | kinit "alice@$R" >krb/kinit.log 2>&1 && break; sleep 0.5
 	done
-	klist -s && ok "kinit alice@$R (a ticket in the cache)" || fail "kinit: $(cat krb/kinit.log)"
+	klist -s && ok "kinit alice@$R (a ticket in the cache)" || fail "kinit: $(cat krb/kinit.log) / KDC: $(tail -3 krb/kdc.log)"
 	run_adm --server "$HTTPS" --ca pki/ca.crt status </dev/null
 	[ $rc = 0 ] && grep -Eq "^Role: +Administrator$" <<<"$out" &&
 		ok "wsusadm with the ticket, no password: status as Administrator" || fail "Kerberos status: $rc $out"
