@@ -393,6 +393,23 @@ cmd_kb(const struct cmd_ix *kb, size_t nkb, const char *revid)
 	return r ? adm_cell(r, 1) : NULL;
 }
 
+/* Does title hold "KB<digits>" as a word (a server without kbArticles
+ * rows still names the KB in the title, as Microsoft's titles do)? */
+static int
+cmd_title_kb(const char *title, const char *digits)
+{
+	size_t n = strlen(digits);
+	const char *p;
+
+	if (title == NULL || n == 0)
+		return 0;
+	for (p = title; (p = strcasestr(p, "KB")) != NULL; p += 2)
+		if ((p == title || !isalnum((unsigned char)p[-1])) &&
+		    strncmp(p + 2, digits, n) == 0 && !isalnum((unsigned char)p[2 + n]))
+			return 1;
+	return 0;
+}
+
 /*
  * cmd_update_find - the latest revision's row of the update key names: a
  * GUID, a KB number ("KB5034441" or "5034441") or an exact title.
@@ -417,6 +434,8 @@ cmd_update_find(const struct adm_reply *u, const char *key)
 			hit = 1;
 		else if (adm_cell(row, U_TITLE) != NULL &&
 		    strcasecmp(adm_cell(row, U_TITLE), key) == 0)
+			hit = 1;
+		else if (k != key && cmd_title_kb(adm_cell(row, U_TITLE), k))
 			hit = 1;
 		else
 			for (kbrow = adm_row_first(kbs); kbrow && !hit; kbrow = adm_row_next(kbrow))

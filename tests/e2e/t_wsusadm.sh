@@ -191,6 +191,14 @@ grep -q "^${U[1]} .*Declined" <<<"$out" && ok "updates --declined: U2 Declined" 
 run_adm "${AS[@]}" events
 [ $rc = 0 ] && grep -q "^.* pc1.wsus.test .*183 " <<<"$out" && ok "events: pc1's 183 (installed)" || fail "events: $out"
 
+run_adm "${AS[@]}" updates --search KB500003
+[ $rc = 0 ] && grep -q "^${U[3]} .*Contoso Update KB500003" <<<"$out" && [ "$(grep -c . <<<"$out")" = 2 ] &&
+	ok "updates --search KB500003: that one update" || fail "updates --search: $out"
+run_adm "${AS[@]}" approve KB500003 Pilot
+[ $rc = 0 ] && has "(${U[3]}) for Install on Pilot" && ok "approve by KB number" || fail "approve KB: $rc $out"
+run_adm "${AS[@]}" approve KB999999 Pilot
+[ $rc = 2 ] && has 'no update "KB999999" on the server' && ok "approve an unknown KB: exit 2, said" || fail "unknown KB: $rc $out"
+
 # Every step in the audit log, with the account and the address.
 run_adm "${AS[@]}" audit
 echo "$out" | sed 's/^/#   /' | head -20
