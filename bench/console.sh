@@ -224,13 +224,24 @@ storm() {
 	"${CLIENT[@]}" "$TOP/$BUILD/bench/scanstorm" -p "$HTTPS_PORT" -H "$FQDN" -C "$T/pki/ca.crt" \
 		-P "$SRV_PID" -L "$LEAF" -N "$NONLEAF" -n "$CLIENTS" -t "$STORM_S" -q "$@"
 }
+# A short storm first, so that both measured storms start warm (the
+# catalogue snapshot built, caches filled).
+storm -t 3 >"$T/warm.out" 2>&1 || note "warm-up storm reported errors"
 storm >"$T/storm0.out" 2>&1 || note "scanstorm alone reported errors (see below)"
-# The round under the storm runs from the start of its delta phase (-x).
-export -f call console_round
-export T URL FQDN HTTPS_PORT NS SAMPLES OPS CCPU
+# The round under the storm runs from the start of its delta phase (-x):
+# a script of its own (scanstorm spawns it through /bin/sh).
+{
+	echo "#!/bin/bash"
+	printf 'T=%q URL=%q FQDN=%q HTTPS_PORT=%q NS=%q SAMPLES=%q OPS=%q\n' \
+		"$T" "$URL" "$FQDN" "$HTTPS_PORT" "$NS" "$SAMPLES" "$OPS"
+	echo "CLIENT=(taskset -c $CCPU)"
+	echo "export OPENSSL_CONF=$T/openssl.cnf"
+	declare -f call console_round
+	echo 'console_round storm; touch "$T/storm.done"'
+} >"$T/round.sh"
+chmod +x "$T/round.sh"
 note "scan storm with the console beside it (the console round starts with the delta scans)"
-storm -x "bash -c 'CLIENT=(taskset -c $CCPU); console_round storm; touch $T/storm.done'" \
-	>"$T/storm1.out" 2>&1 || note "scanstorm with console reported errors (see below)"
+storm -x "$T/round.sh" >"$T/storm1.out" 2>&1 || note "scanstorm with console reported errors (see below)"
 kv() { grep -Eo "(^| )$1=[0-9.-]+" "$2" | tail -1 | cut -d= -f2; }
 D0=$(kv delta_rate "$T/storm0.out"); D1=$(kv delta_rate "$T/storm1.out")
 E0=$(kv errors "$T/storm0.out"); E1=$(kv errors "$T/storm1.out")

@@ -77,6 +77,8 @@ void
 adm_table_sort(struct adm_table *t, int col)
 {
 	/* Rows are ncols consecutive pointers: sort them as blocks. */
+	if (t->nrows < 2)
+		return;
 	sort_t = t;
 	sort_col = col;
 	qsort(t->cells, t->nrows, (size_t)t->ncols * sizeof(char *), table_cmp);
