@@ -6,6 +6,7 @@
 #   wsusd       server/  + webservices/ + store/ + conf/ + common/
 #   wsusutil    admin/   + store/ + conf/ + common/
 #   wsusclient  tools/   + common/
+#   wsusadm     tools/wsusadm*.c + common/
 # Each folder is a static library built with only the include paths its
 # rules allow (INC_*), so a forbidden include does not compile.
 
@@ -56,6 +57,8 @@ ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/
 TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
                tools/wua_trust.c
+WSUSADM_SRCS := tools/wsusadm.c tools/wsusadm_cmd.c tools/wsusadm_http.c tools/wsusadm_diag.c \
+               tools/wsusadm_out.c
 
 # --- what each folder may include ----------------------------------------------
 # server/limits.h is the index of every limit; conf/, webservices/ and
@@ -80,7 +83,7 @@ LIB_CONF   := $(BUILD)/lib/libconf.a
 LIB_STORE  := $(BUILD)/lib/libstore.a
 LIB_WS     := $(BUILD)/lib/libwebservices.a
 
-all: $(BUILD)/wsusd $(BUILD)/wsusutil $(BUILD)/wsusclient
+all: $(BUILD)/wsusd $(BUILD)/wsusutil $(BUILD)/wsusclient $(BUILD)/wsusadm
 
 # --- build dependencies: stop before compiling, naming what is missing -----------
 # `make test`, `make run` and `make deps` install them; other goals check.
@@ -130,6 +133,9 @@ $(BUILD)/wsusutil: $(call obj,$(ADMIN_SRCS)) $(LIBS_UTIL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
 
 $(BUILD)/wsusclient: $(call obj,$(TOOLS_SRCS)) $(LIB_COMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI)
+
+$(BUILD)/wsusadm: $(call obj,$(WSUSADM_SRCS)) $(LIB_COMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI)
 
 # Unit tests: the test, the files of the folder under test that are not in

@@ -24,6 +24,10 @@
 #       server CPU per scan, a profile of the server, the cost of
 #       log_level = info; targets >= 50 first and >= 1,000 delta scans/s.
 #       Knobs: BENCH_STORM_CLIENTS (200), BENCH_STORM_SECONDS (10).
+#   (f) console queries at scale (bench/console.sh + bench/console_load.c):
+#       p95 of five ApiRemoting30 queries on a 20,000-computer, 2-million-
+#       status estate, idle and beside a scan storm, and the scan rate with
+#       and without the console.  Knobs: BENCH_CONSOLE_* (see the script).
 # Server CPU per request = utime+stime delta of the server process(es)
 # from /proc/PID/stat / completed requests (independent of the client,
 # which shares the machine).  Prints a table (wsusd, nginx, wsusd/nginx,
@@ -596,5 +600,9 @@ echo "bench: (e) scan storm (bench/scanstorm.sh: first scans, delta scans, profi
 BENCH_QUIET_WAIT=$QUIET_BUDGET BENCH_SERVER_CPU=$SCPU BENCH_CLIENT_CPU=$CCPU \
 	"$TOP/bench/scanstorm.sh" "$BUILD" "$T/pki" | tee -a "$T/report" ||
 	say "WARNING: bench/scanstorm.sh failed (see its messages above)"
+# --- (f) console queries at scale: its own wsusd on a 20,000-computer estate -----------
+echo "bench: (f) console queries at scale (bench/console.sh: ~2 million status rows, scan storm beside)"
+BENCH_SERVER_CPU=$SCPU BENCH_CLIENT_CPU=$CCPU "$TOP/bench/console.sh" "$BUILD" | tee -a "$T/report" ||
+	say "WARNING: bench/console.sh failed (see its messages above)"
 cp "$T/report" "$RESULTS" && echo "bench: results written to $RESULTS"
 exit 0

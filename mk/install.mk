@@ -28,7 +28,7 @@ UNITDIR       ?= $(PREFIX)/lib/systemd/system
 INSTALL       ?= install
 STRIP         ?= strip
 
-MAN_PAGES := doc/man/wsusclient.1 doc/man/wsusd.conf.5 doc/man/wsusd.8 doc/man/wsusutil.8
+MAN_PAGES := doc/man/wsusadm.1 doc/man/wsusclient.1 doc/man/wsusd.conf.5 doc/man/wsusd.8 doc/man/wsusutil.8
 CONF_DIR  := $(DESTDIR)$(SYSCONFDIR)/wsusd
 
 # The documented example with the [tls] pair made live (relative paths are
@@ -58,7 +58,7 @@ install: all $(BUILD)/wsusd.conf.install $(BUILD)/wsusd.service.install
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(CONF_DIR)
 	$(INSTALL) -d -m 0750 $(CONF_DIR)/tls
 	$(INSTALL) -m 0755 $(BUILD)/wsusd $(BUILD)/wsusutil $(DESTDIR)$(SBINDIR)/
-	$(INSTALL) -m 0755 $(BUILD)/wsusclient $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0755 $(BUILD)/wsusclient $(BUILD)/wsusadm $(DESTDIR)$(BINDIR)/
 	for m in $(MAN_PAGES); do \
 		$(INSTALL) -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; done
 	$(INSTALL) -m 0644 $(BUILD)/wsusd.service.install $(DESTDIR)$(UNITDIR)/wsusd.service
@@ -71,6 +71,7 @@ install: all $(BUILD)/wsusd.conf.install $(BUILD)/wsusd.service.install
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/wsusd $(DESTDIR)$(SBINDIR)/wsusutil $(DESTDIR)$(BINDIR)/wsusclient \
+	    $(DESTDIR)$(BINDIR)/wsusadm \
 	    $(DESTDIR)$(UNITDIR)/wsusd.service \
 	    $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	@echo "left $(CONF_DIR) (configuration, certificate and key) in place"
@@ -105,7 +106,8 @@ deb:
 	# so that removing the package never has dpkg touch what they hold.
 	rmdir $(DEB_TREE)/etc/wsusd/tls
 	$(STRIP) --remove-section=.comment --remove-section=.note --strip-unneeded \
-	    $(DEB_TREE)/usr/sbin/wsusd $(DEB_TREE)/usr/sbin/wsusutil $(DEB_TREE)/usr/bin/wsusclient
+	    $(DEB_TREE)/usr/sbin/wsusd $(DEB_TREE)/usr/sbin/wsusutil $(DEB_TREE)/usr/bin/wsusclient \
+	    $(DEB_TREE)/usr/bin/wsusadm
 	gzip -9n $(DEB_TREE)/usr/share/man/man*/*
 	$(INSTALL) -d -m 0755 $(DEB_DOC) $(DEB_TREE)/DEBIAN
 	gzip -9nc dist/deb/changelog >$(DEB_DOC)/changelog.Debian.gz
@@ -120,6 +122,7 @@ deb:
 	printf 'Source: wsusd\n\nPackage: wsusd\nArchitecture: any\n' >$(DEB_WORK)/debian/control
 	cd $(DEB_WORK) && dpkg-shlibdeps -O -e debian/wsusd/usr/sbin/wsusd \
 	    -e debian/wsusd/usr/sbin/wsusutil -e debian/wsusd/usr/bin/wsusclient \
+	    -e debian/wsusd/usr/bin/wsusadm \
 	    | sed -n 's/^shlibs:Depends=//p' >shlibs.depends
 	test -s $(DEB_WORK)/shlibs.depends
 	$(INSTALL) -m 0755 dist/deb/postinst dist/deb/prerm dist/deb/postrm $(DEB_TREE)/DEBIAN/
@@ -143,8 +146,10 @@ deb:
 	  echo " ."; \
 	  echo " The package contains the daemon wsusd (a systemd service running as"; \
 	  echo " the wsusd user, on ports 8530 and 8531), the admin tool wsusutil"; \
-	  echo " (certificates, catalogue, groups, approvals, local publishing) and"; \
-	  echo " wsusclient, a Windows Update Agent stand-in for checking a server."; \
+	  echo " (certificates, catalogue, groups, approvals, local publishing),"; \
+	  echo " wsusadm, the admin console over ApiRemoting30 (Kerberos or NTLM over"; \
+	  echo " HTTPS), and wsusclient, a Windows Update Agent stand-in for checking"; \
+	  echo " a server."; \
 	} >$(DEB_TREE)/DEBIAN/control
 	chmod 0644 $(DEB_TREE)/DEBIAN/control $(DEB_TREE)/DEBIAN/conffiles $(DEB_TREE)/DEBIAN/md5sums
 	dpkg-deb --root-owner-group -Zxz --build $(DEB_TREE) $(DEB_OUT)

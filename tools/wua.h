@@ -20,6 +20,16 @@
 
 /* --- wsusclient.c: main, options, the scan/install/report sequence ------ */
 
+/*
+ * The folder's second program, wsusadm (the admin console), shares no
+ * code with wsusclient; its files declare themselves in wsusadm.h:
+ *   wsusadm.c       main: options, password, exit codes
+ *   wsusadm_cmd.c   the commands over ApiRemoting30
+ *   wsusadm_http.c  libcurl transport, Negotiate/NTLM/Basic, SOAP faults
+ *   wsusadm_diag.c  connection set-up and "cannot connect" diagnostics
+ *   wsusadm_out.c   tables, JSON, GenericReadableRow cells
+ */
+
 /* --- limits (bytes, counts) ---------------------------------------------- */
 #define WUA_BODY_MAX          (64u << 20) /* SOAP answer, raw and after xpress */
 #define WUA_XML_DEPTH                 64  /* nesting in an answer or fragment */

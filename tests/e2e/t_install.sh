@@ -37,14 +37,15 @@ expect_mode() {  # expect_mode PATH MODE...: PATH exists with one of MODEs
 expect_mode /usr/sbin/wsusd 755
 expect_mode /usr/sbin/wsusutil 755
 expect_mode /usr/bin/wsusclient 755
+expect_mode /usr/bin/wsusadm 755
 expect_mode /etc/wsusd/wsusd.conf 644 640
 expect_mode /etc/wsusd/tls 750
 expect_mode /usr/lib/systemd/system/wsusd.service 644
-for m in man1/wsusclient.1 man5/wsusd.conf.5 man8/wsusd.8 man8/wsusutil.8; do
+for m in man1/wsusclient.1 man1/wsusadm.1 man5/wsusd.conf.5 man8/wsusd.8 man8/wsusutil.8; do
 	expect_mode "/usr/share/man/$m" 644
 done
 # Nothing else: the list above is the whole tree (directories aside).
-extra=$(cd "$R" && find . -type f | sort | grep -vxE './usr/(s?bin/wsus(d|util|client)|lib/systemd/system/wsusd.service|share/man/man[158]/wsus[a-z.]*\.[158])|./etc/wsusd/wsusd.conf')
+extra=$(cd "$R" && find . -type f | sort | grep -vxE './usr/(s?bin/wsus(d|util|client|adm)|lib/systemd/system/wsusd.service|share/man/man[158]/wsus[a-z.]*\.[158])|./etc/wsusd/wsusd.conf')
 [ -z "$extra" ] && ok "make install wrote nothing else" || fail "unexpected files: $extra"
 [ ! -e "$R/var" ] && ok "make install makes no data directory (postinst does)" || fail "\$T/root/var exists"
 
@@ -164,6 +165,19 @@ for o in $("$TOP/$BUILD/wsusclient" --help 2>&1 | grep -o -- '--[a-z-]*\|\[-v\]'
 	grep -q "Fl $o\b" "$M/man1/wsusclient.1" || m="$m -$o"
 done
 [ -z "$m" ] && ok "wsusclient.1 documents every option of wsusclient --help" || fail "wsusclient.1 lacks:$m"
+# wsusadm: every option and command of its --help, and every exit code.
+m=""
+for o in $("$TOP/$BUILD/wsusadm" --help 2>&1 | grep -o -- '--[a-z-]*\|\[-v\]' | sort -u); do
+	o=${o#\[}; o=${o%\]}; o=${o#-}
+	grep -q "Fl $o\b" "$M/man1/wsusadm.1" || m="$m -$o"
+done
+for c in $("$TOP/$BUILD/wsusadm" --help | sed -n '/^commands:/,/^The password/p' | awk 'NR > 1 && /^  / { print $1 }' | sort -u); do
+	grep -q "^\.It Cm $c\b" "$M/man1/wsusadm.1" || m="$m $c"
+done
+for x in $("$TOP/$BUILD/wsusadm" --help | sed -n 's/^  \([0-9]\) .*/\1/p'); do
+	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$M/man1/wsusadm.1" | grep -qx "\.It $x" || m="$m exit$x"
+done
+[ -z "$m" ] && ok "wsusadm.1 documents every option, command and exit code of wsusadm --help" || fail "wsusadm.1 lacks:$m"
 m=""
 for s in SIGHUP SIGTERM SIGINT 8530 8531 "Require SSL"; do
 	grep -q "$s" "$M/man8/wsusd.8" || m="$m '$s'"
@@ -210,7 +224,8 @@ m=""
 for p in ./usr/sbin/wsusd ./usr/sbin/wsusutil ./usr/bin/wsusclient ./etc/wsusd/wsusd.conf \
 	./usr/lib/systemd/system/wsusd.service ./usr/share/man/man8/wsusd.8.gz \
 	./usr/share/man/man8/wsusutil.8.gz ./usr/share/man/man5/wsusd.conf.5.gz \
-	./usr/share/man/man1/wsusclient.1.gz ./usr/share/doc/wsusd/copyright \
+	./usr/share/man/man1/wsusclient.1.gz ./usr/bin/wsusadm ./usr/share/man/man1/wsusadm.1.gz \
+	./usr/share/doc/wsusd/copyright \
 	./usr/share/doc/wsusd/changelog.Debian.gz; do
 	grep -q " $p$" "$T/contents" || m="$m $p"
 done
@@ -230,7 +245,7 @@ done
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles 2>/dev/null | grep -qx /etc/wsusd/wsusd.conf &&
 	ok "conffile /etc/wsusd/wsusd.conf" || fail "conffiles"
 mkdir -p "$T/x" && dpkg-deb -x "$DEB" "$T/x"
-file "$T/x/usr/sbin/wsusd" "$T/x/usr/sbin/wsusutil" "$T/x/usr/bin/wsusclient" | grep -v ', stripped' | grep -q . &&
+file "$T/x/usr/sbin/wsusd" "$T/x/usr/sbin/wsusutil" "$T/x/usr/bin/wsusclient" "$T/x/usr/bin/wsusadm" | grep -v ', stripped' | grep -q . &&
 	fail "unstripped: $(file "$T/x/usr/sbin/wsusd")" || ok "binaries stripped"
 zcat "$T/x/usr/share/doc/wsusd/changelog.Debian.gz" | head -1 | grep -q "^wsusd ($VER-1)" &&
 	ok "changelog.Debian.gz at $VER-1" || fail "changelog"
