@@ -43,7 +43,7 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c server/peer.c \
-               server/http.c server/advert.c server/certwatch.c
+               server/http.c server/pool.c server/advert.c server/certwatch.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
                admin/pki.c admin/publish.c
 TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
@@ -63,7 +63,7 @@ INC_admin       := -iquote admin -iquote store -iquote conf -iquote common -iquo
 INC_tools       := -iquote tools -iquote common
 INC_tests       := -iquote tests/unit $(INC_server) -iquote admin
 
-UNIT_TESTS := test_config test_route test_range test_store test_crypto test_xpress test_cookie \
+UNIT_TESTS := test_config test_route test_range test_pool test_store test_crypto test_xpress test_cookie \
               test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki test_peer
 
 obj  = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
@@ -129,6 +129,7 @@ $(BUILD)/wsusclient: $(call obj,$(TOOLS_SRCS)) $(LIB_COMMON)
 $(BUILD)/test_route: $(call obj,server/route.c)
 $(BUILD)/test_peer:  $(call obj,server/peer.c)
 $(BUILD)/test_range: $(call obj,server/content.c)
+$(BUILD)/test_pool:  $(call obj,server/pool.c)
 $(BUILD)/test_pki:   $(call obj,admin/pki.c)
 $(BUILD)/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIBS_WSUSD)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_WSUSD) $(LIBS_SRV)

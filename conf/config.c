@@ -43,6 +43,7 @@
 #define CONF_WHY_MAX    512   /* a reason, before the NAME:LINE prefix */
 #define CONF_LABEL_MAX   63   /* bytes in one DNS label, RFC 1035 */
 #define CONF_WORKERS_MAX 64   /* TLS worker threads */
+#define CONF_SERVICE_THREADS_MAX 256  /* service threads of the heavy lane */
 #define CONF_RETENTION_DAYS_MAX 36500  /* event retention, days (the schema's bound) */
 #define CONF_REGISTRATIONS_MAX 1000000 /* registrations_per_address */
 
@@ -348,6 +349,8 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(log_level), conf_log_levels, NULL },
 	{ "server", "workers", CT_UINT, 0, CONF_WORKERS_MAX, "0",
 	  CONF_FIELD(workers), NULL, NULL },
+	{ "server", "service_threads", CT_UINT, 1, CONF_SERVICE_THREADS_MAX, "4",
+	  CONF_FIELD(service_threads), NULL, NULL },
 	{ "server", "cookie_lifetime", CT_UINT, 1, 7 * 86400, "3600",
 	  CONF_FIELD(cookie_lifetime), NULL, NULL },
 	{ "server", "targeting", CT_ENUM, 0, 0, "server",

@@ -39,6 +39,7 @@ struct config {
 	char     data_dir[CONF_PATH_MAX];  /* default "/var/lib/wsusd" */
 	char     log_level[16];            /* error|warning|info|debug; default info */
 	unsigned workers;                  /* TLS worker threads; 0 = one per CPU */
+	unsigned service_threads;          /* threads running SOAP operations other than the light ones; 4 */
 	unsigned cookie_lifetime;          /* seconds a client/authorization cookie lives; 3600 */
 	char     targeting[8];             /* "server" (default) or "client": who places computers in groups */
 	unsigned event_days_workstation;   /* days a workstation's events are kept; 15 */

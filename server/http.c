@@ -3,23 +3,35 @@
  * handler, per-request state and the conversion of results into HTTP
  * responses.
  *
- * Request path: route (route.c) -> Require SSL check -> method check ->
- * body collection with a cap -> webservices/ (SOAP, WSDL) or content.c.
+ * Request path: framing check (RFC 9112 6.3) -> route (route.c) ->
+ * Require SSL check -> method check -> body cap chosen from the SOAPAction
+ * (webservices/ ws_body_cap) -> body collection within the cap, the
+ * global body budget and the body deadline -> SOAP work on a service
+ * thread (pool.c) while the connection is suspended, or WSDL / content.c
+ * on the I/O loop (both cheap).
  * Per-request state lives in *req_cls and is freed only in the completion
  * callback.  Responses are queued on the second call of the handler, never
- * the first: libmicrohttpd 0.9.75 answers "Connection: close" otherwise.
- * Never touches TLS (relay.c hands us plaintext) or SQL.
+ * the first: libmicrohttpd 0.9.75 answers "Connection: close" otherwise
+ * (which is what a framing error or an oversized declared body wants).
+ * Never touches TLS (relay.c hands us plaintext) or SQL, and never runs
+ * an operation on the I/O loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -29,24 +41,60 @@
 
 #define HTTP_SERVER_HEADER "wsusd"
 
+/*
+ * A TLS-side daemon is driven by its relay worker, which waits on ep: an
+ * epoll set of our own holding libmicrohttpd's epoll fd and wake, the
+ * eventfd a service thread writes after resuming one of its connections
+ * (libmicrohttpd 0.9.75 in external-epoll mode does not wake its caller
+ * on a resume from another thread).
+ */
 struct http_daemon {
 	struct MHD_Daemon *mhd;
 	struct http_env   *env;
 	int                is_tls;
 	struct peer_table *peers;   /* plain listener: connections per address (peer.c) */
+	int                ep;      /* TLS side: what the worker waits on; else -1 */
+	int                wake;    /* TLS side: eventfd; else -1 */
 };
 
-/* What the first call of the handler decided, and the collected body. */
+/* Where a SOAP request is: read on the I/O loop, run on a service thread. */
+enum http_job_state { HJ_NONE, HJ_QUEUED, HJ_DONE };
+
+/*
+ * What the first call of the handler decided, the collected body and,
+ * for SOAP, the job a service thread runs.  While state is HJ_QUEUED the
+ * connection is suspended: the I/O loop does not touch this request, and
+ * the header values wq points to (in libmicrohttpd's per-request pool)
+ * stay put until the request completes.
+ */
 struct http_req {
-	struct route  route;
-	char          path[LIMIT_PATH_BYTES];
-	unsigned      early_status;   /* 0, or a status decided before the body */
-	int           is_post;
-	size_t        body_len;
-	size_t        body_cap;
-	size_t        discarded;      /* body bytes dropped after early_status */
-	char         *body;
+	struct pool_job        job;      /* first: http_job_run finds r from it */
+	struct route           route;
+	char                   path[LIMIT_PATH_BYTES];
+	unsigned               early_status;   /* 0, or a status decided before the body */
+	int                    is_post;
+	int                    small;          /* small (pre-cookie) cap: the pre-auth budget too */
+	size_t                 cap;            /* body cap of this request (ws_body_cap) */
+	size_t                 body_len;
+	size_t                 body_cap;       /* allocated; reserved from the budgets */
+	size_t                 discarded;      /* body bytes dropped after early_status */
+	unsigned long long     declared;       /* Content-Length; 0 if none */
+	char                  *body;
+	time_t                 deadline;       /* CLOCK_MONOTONIC s: body complete by then */
+	/* SOAP job */
+	enum http_job_state    state;
+	struct MHD_Connection *conn;
+	struct http_daemon    *hd;
+	const char            *accept_encoding;
+	struct advert_view     view;
+	char                   peer[INET6_ADDRSTRLEN];
+	struct ws_request      wq;
+	struct ws_response     wr;
+	int                    ws_rc;          /* 0, -1 ws_handle failed, -2 encoding failed */
 };
+
+/* Bytes of request bodies buffered now, in all and pre-cookie (small cap). */
+static atomic_size_t http_body_total, http_body_preauth;
 
 /* The multipart/byteranges body generator (content with several ranges). */
 struct http_multipart {
@@ -71,6 +119,80 @@ http_logger(void *cls, const char *fmt, va_list ap)
 	log_debug("libmicrohttpd: %s", buf);
 }
 
+static time_t
+http_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * http_budget_take - reserve n more bytes of buffered body for r from the
+ * global budget (and the pre-auth one for a small-cap request).  Returns
+ * 0, or -1 with nothing reserved when a budget would be exceeded.
+ */
+static int
+http_budget_take(struct http_req *r, size_t n)
+{
+	size_t t = atomic_fetch_add(&http_body_total, n);
+
+	if (t + n > LIMIT_BODY_BUDGET_BYTES) {
+		atomic_fetch_sub(&http_body_total, n);
+		return -1;
+	}
+	if (r->small) {
+		t = atomic_fetch_add(&http_body_preauth, n);
+		if (t + n > LIMIT_BODY_BUDGET_PREAUTH_BYTES) {
+			atomic_fetch_sub(&http_body_preauth, n);
+			atomic_fetch_sub(&http_body_total, n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* http_budget_release - give back what r's body buffer reserved. */
+static void
+http_budget_release(struct http_req *r)
+{
+	if (r->body_cap == 0)
+		return;
+	atomic_fetch_sub(&http_body_total, r->body_cap);
+	if (r->small)
+		atomic_fetch_sub(&http_body_preauth, r->body_cap);
+	r->body_cap = 0;
+}
+
+/*
+ * http_refuse_now - answer status and close, in the middle of a body.
+ * libmicrohttpd 0.9.75 queues no response before the body is complete,
+ * and nothing of ours has been written on this request (its previous
+ * response, if any, is fully sent before a new request is read), so the
+ * short answer goes straight to the socket (relay.c encrypts it on the
+ * TLS side); returning MHD_NO then closes the connection.
+ */
+static enum MHD_Result
+http_refuse_now(struct MHD_Connection *conn, unsigned status)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	char msg[160];
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "HTTP/1.1 %u %s\r\nServer: %s\r\n"
+	    "Connection: close\r\nContent-Length: 0\r\n\r\n", status,
+	    status == MHD_HTTP_REQUEST_TIMEOUT ? "Request Timeout" :
+	    "Service Unavailable", HTTP_SERVER_HEADER);
+	if (ci != NULL && n > 0) {
+		ssize_t w = send(ci->connect_fd, msg, (size_t)n,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)w;   /* best effort: the close is what matters */
+	}
+	return MHD_NO;
+}
+
 static void
 http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
@@ -82,7 +204,9 @@ http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
+	http_budget_release(r);
 	free(r->body);
+	ws_response_free(&r->wr);
 	free(r);
 	*req_cls = NULL;
 }
@@ -154,6 +278,12 @@ http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
 	if (wr->content_encoding)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
 		    wr->content_encoding);
+	if (wr->retry_after) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%u", wr->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
 	return http_queue(conn, wr->status, resp);
 }
@@ -347,15 +477,69 @@ http_peer(struct MHD_Connection *conn, char *buf, size_t len)
 	return inet_ntop(sa->sa_family, a, buf, (socklen_t)len);
 }
 
-/* A SOAP POST or a ?wsdl GET, once the body (if any) is complete. */
+/* http_wake - make the daemon's driver run it (TLS side; any thread). */
+static void
+http_wake(struct http_daemon *hd)
+{
+	uint64_t one = 1;
+
+	if (hd->wake != -1) {
+		ssize_t w = write(hd->wake, &one, sizeof(one));
+		(void)w;   /* a full counter wakes the worker just the same */
+	}
+}
+
+/*
+ * http_job_run - on a service thread: run the operation and encode its
+ * answer into r->wr, then resume the connection.  The resume is the last
+ * touch of r: from then on the I/O loop answers and may free it.
+ */
+static void
+http_job_run(struct pool_job *j)
+{
+	struct http_req *r = (struct http_req *)(void *)((char *)j -
+	    offsetof(struct http_req, job));
+	struct MHD_Connection *conn = r->conn;
+	struct http_daemon *hd = r->hd;
+
+	r->ws_rc = ws_handle(&r->wq, &r->wr);
+	if (r->ws_rc == 0 && ws_encode(r->accept_encoding, &r->wr,
+	    &r->wr.content_encoding) == -1) {
+		ws_response_free(&r->wr);
+		r->ws_rc = -2;
+	}
+	r->state = HJ_DONE;
+	MHD_resume_connection(conn);
+	http_wake(hd);
+}
+
+/* The answer of a finished SOAP job. */
+static enum MHD_Result
+http_job_answer(struct MHD_Connection *conn, struct http_req *r)
+{
+	if (r->ws_rc == -1)
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "Internal Server Error", "The request could not be processed.");
+	if (r->ws_rc == -2)
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "Internal Server Error", "The answer could not be encoded.");
+	return http_ws_answer(conn, &r->wr);
+}
+
+/*
+ * http_soap - a SOAP POST or a ?wsdl GET, once the body (if any) is
+ * complete.  A WSDL is rendered here (a copy of an embedded file); a
+ * POST becomes a job on the lane ws_is_light names, the connection
+ * suspended until the job resumes it (then http_access calls
+ * http_job_answer).  A full lane is answered 503 ServerBusy.
+ */
 static enum MHD_Result
 http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
     struct http_req *r)
 {
 	struct ws_response wr;
-	struct ws_request wq;
 	struct advert_view v;
-	char peer[INET6_ADDRSTRLEN];
+	enum pool_lane_id lane;
 
 	if (!r->is_post) {
 		int wsdl = 0;
@@ -369,37 +553,90 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 			return MHD_NO;
 		return http_ws_answer(conn, &wr);
 	}
-	memset(&wq, 0, sizeof(wq));
-	advert_get(&v);
-	wq.content_url = v.content_url;
-	wq.config_gen = v.generation;
-	wq.config_changed = v.changed_at;
-	wq.client_ip = http_peer(conn, peer, sizeof(peer));
-	wq.service = (enum ws_service)r->route.service;
-	wq.soapaction = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "SOAPAction");
-	if (wq.soapaction && strlen(wq.soapaction) > LIMIT_SOAPACTION_BYTES)
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request",
-		    "SOAPAction header too long.");
-	wq.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	memset(&r->wq, 0, sizeof(r->wq));
+	advert_get(&r->view);
+	r->wq.content_url = r->view.content_url;
+	r->wq.config_gen = r->view.generation;
+	r->wq.config_changed = r->view.changed_at;
+	r->wq.client_ip = http_peer(conn, r->peer, sizeof(r->peer));
+	r->wq.service = (enum ws_service)r->route.service;
+	r->wq.soapaction = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "SOAPAction");
+	r->wq.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	wq.body = (const uint8_t *)r->body;
-	wq.body_len = r->body_len;
-	wq.is_tls = hd->is_tls;
-	if (ws_handle(&wq, &wr) == -1)
-		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "Internal Server Error", "The request could not be processed.");
-	if (ws_encode(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_ACCEPT_ENCODING), &wr, &wr.content_encoding) == -1) {
-		ws_response_free(&wr);
-		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "Internal Server Error", "The answer could not be encoded.");
+	r->wq.body = (const uint8_t *)r->body;
+	r->wq.body_len = r->body_len;
+	r->wq.is_tls = hd->is_tls;
+	r->accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	r->conn = conn;
+	r->hd = hd;
+	r->job.run = http_job_run;
+	lane = ws_is_light(r->wq.service, r->wq.soapaction) ? POOL_LIGHT : POOL_HEAVY;
+
+	/*
+	 * Suspend first: the job may finish (and resume) before
+	 * pool_submit even returns.
+	 */
+	r->state = HJ_QUEUED;
+	MHD_suspend_connection(conn);
+	if (pool_submit(&r->job, lane) == -1) {
+		log_debug("%s: %s service lane full, %s answered 503", __func__,
+		    lane == POOL_LIGHT ? "light" : "heavy",
+		    r->wq.client_ip ? r->wq.client_ip : "?");
+		r->ws_rc = ws_busy(r->wq.service, r->wq.soapaction, &r->wr);
+		r->state = HJ_DONE;
+		MHD_resume_connection(conn);
+		http_wake(hd);
 	}
-	return http_ws_answer(conn, &wr);
+	return MHD_YES;
+}
+
+/* Framing headers seen: RFC 9112 6.3. */
+struct http_framing {
+	int         ncl;          /* Content-Length fields */
+	int         cl_differ;    /* two of them disagree */
+	int         te;           /* a Transfer-Encoding field */
+	const char *cl;
+};
+
+static enum MHD_Result
+http_framing_hdr(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct http_framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->ncl++ > 0 && strcmp(f->cl, value ? value : "") != 0)
+			f->cl_differ = 1;
+		f->cl = value ? value : "";
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->te = 1;
+	}
+	return MHD_YES;
+}
+
+/*
+ * http_framing_bad - 1 if the request's length is ambiguous: two
+ * Content-Length fields that differ, or Content-Length together with
+ * Transfer-Encoding (RFC 9112 6.3: a smuggling attempt; the server must
+ * not guess, and closes after answering).  libmicrohttpd 0.9.75 takes the
+ * first Content-Length, or chunked over Content-Length, without a word.
+ */
+static int
+http_framing_bad(struct MHD_Connection *conn)
+{
+	struct http_framing f;
+
+	memset(&f, 0, sizeof(f));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_framing_hdr, &f);
+	return f.cl_differ || (f.te && f.ncl > 0);
 }
 
 /*
  * http_first - the first call for a request: route it and decide what
- * can be decided from the request line and headers alone.
+ * can be decided from the request line and headers alone, including the
+ * body cap (from the SOAPAction) and the body deadline.
  */
 static struct http_req *
 http_first(struct http_daemon *hd, struct MHD_Connection *conn,
@@ -410,6 +647,10 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
+	if (http_framing_bad(conn)) {
+		r->early_status = MHD_HTTP_BAD_REQUEST;
+		return r;
+	}
 	n = route_normalize(url, strlen(url), r->path, sizeof(r->path));
 	if (n == -1) {
 		r->early_status = MHD_HTTP_NOT_FOUND;
@@ -439,10 +680,26 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 	if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		const char *sa = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "SOAPAction");
 
 		r->is_post = 1;
-		if (cl != NULL && strtoull(cl, NULL, 10) > LIMIT_SOAP_BODY_BYTES)
+		if (sa && strlen(sa) > LIMIT_SOAPACTION_BYTES) {
+			r->early_status = MHD_HTTP_BAD_REQUEST;
+			return r;
+		}
+		/* The cap comes from the SOAPAction, before any body byte. */
+		r->cap = ws_body_cap((enum ws_service)r->route.service, sa);
+		r->small = r->cap < LIMIT_SOAP_BODY_BYTES;
+		r->deadline = http_now() + LIMIT_BODY_DEADLINE_S;
+		if (cl != NULL)
+			r->declared = strtoull(cl, NULL, 10);
+		if (r->declared > r->cap)
 			r->early_status = MHD_HTTP_CONTENT_TOO_LARGE;
+		else
+			/* Silence while a body is due is not keep-alive idling. */
+			MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+			    (unsigned)LIMIT_BODY_IDLE_S);
 	} else if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
 		r->early_status = MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -456,6 +713,10 @@ http_early(struct MHD_Connection *conn, struct http_req *r)
 	char msg[LIMIT_PATH_BYTES + 200];
 
 	switch (r->early_status) {
+	case MHD_HTTP_BAD_REQUEST:
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request",
+		    r->is_post ? "SOAPAction header too long." :
+		    "Ambiguous message length (Content-Length and Transfer-Encoding).");
 	case MHD_HTTP_FORBIDDEN:
 		snprintf(msg, sizeof(msg), "403.4 - SSL required. The page you are "
 		    "trying to access is secured with Secure Sockets Layer (SSL): "
@@ -467,10 +728,76 @@ http_early(struct MHD_Connection *conn, struct http_req *r)
 	case MHD_HTTP_CONTENT_TOO_LARGE:
 		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "Content Too Large", "The request body exceeds the limit.");
+	case MHD_HTTP_SERVICE_UNAVAILABLE:
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "Service Unavailable", "Too many request bodies at once.");
 	default:
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "Not Found",
 		    "The resource you are looking for does not exist.");
 	}
+}
+
+/*
+ * http_body - take n more body bytes of r.  Within r->cap, the budgets
+ * and the deadline they are kept; past the cap the rest is discarded and
+ * 413 answered at the end (a peer sending past twice the cap is cut
+ * off); past the deadline 408, over a budget 503, both at once and
+ * closing.
+ */
+static enum MHD_Result
+http_body(struct MHD_Connection *conn, struct http_req *r, const char *data,
+    size_t n)
+{
+	if (r->deadline != 0 && http_now() >= r->deadline) {
+		log_debug("%s: request body not complete after %d s: 408",
+		    __func__, LIMIT_BODY_DEADLINE_S);
+		return http_refuse_now(conn, MHD_HTTP_REQUEST_TIMEOUT);
+	}
+	if (r->early_status != 0) {
+		/*
+		 * libmicrohttpd cannot queue a response in mid-body: the rest
+		 * is discarded and answered at the end, but a peer that keeps
+		 * sending past twice the cap loses the connection instead.
+		 */
+		r->discarded += n;
+		return r->discarded > 2 * (r->cap ? r->cap : LIMIT_SOAP_BODY_PREAUTH_BYTES) ?
+		    MHD_NO : MHD_YES;
+	}
+	if (!r->is_post || n > r->cap - r->body_len) {
+		r->early_status = MHD_HTTP_CONTENT_TOO_LARGE;
+		r->discarded = r->body_len + n;
+		http_budget_release(r);
+		free(r->body);
+		r->body = NULL;
+		r->body_len = 0;
+		return MHD_YES;
+	}
+	if (r->body_len + n > r->body_cap) {
+		size_t cap = r->body_cap ? r->body_cap : 8192;
+		char *nb;
+
+		while (cap < r->body_len + n)
+			cap *= 2;
+		if (cap > r->cap)
+			cap = r->cap;
+		/* The budgets count what is allocated, before it is. */
+		if (http_budget_take(r, cap - r->body_cap) == -1) {
+			log_debug("%s: body budget exhausted (%zu bytes buffered): 503",
+			    __func__, atomic_load(&http_body_total));
+			return http_refuse_now(conn, MHD_HTTP_SERVICE_UNAVAILABLE);
+		}
+		if ((nb = realloc(r->body, cap)) == NULL) {
+			atomic_fetch_sub(&http_body_total, cap - r->body_cap);
+			if (r->small)
+				atomic_fetch_sub(&http_body_preauth, cap - r->body_cap);
+			return MHD_NO;
+		}
+		r->body = nb;
+		r->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, data, n);
+	r->body_len += n;
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -486,8 +813,17 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((r = http_first(hd, conn, url, method)) == NULL)
 			return MHD_NO;
 		*req_cls = r;
-		/* An oversized declared body is refused before it is read. */
-		if (r->early_status == MHD_HTTP_CONTENT_TOO_LARGE)
+		/*
+		 * Refused before the body is read: an ambiguous length, a
+		 * SOAPAction over its cap, a declared body over twice its cap.
+		 * Answering on this first call makes libmicrohttpd close after
+		 * the answer (a peer still sending may see a reset instead).  A
+		 * smaller overshoot is drained unbuffered and answered 413 at
+		 * its end, on a connection that stays open.
+		 */
+		if ((r->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
+		    r->declared > 2 * (unsigned long long)r->cap) ||
+		    r->early_status == MHD_HTTP_BAD_REQUEST)
 			return http_early(conn, r);
 		return MHD_YES;
 	}
@@ -495,41 +831,18 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (r->early_status != 0) {
-			/*
-			 * libmicrohttpd cannot queue a response in mid-body: the
-			 * rest is discarded and answered at the end, but a peer
-			 * that keeps sending past twice the cap loses the
-			 * connection instead.
-			 */
-			r->discarded += n;
-			return r->discarded > LIMIT_SOAP_BODY_BYTES ? MHD_NO : MHD_YES;
-		}
-		if (!r->is_post || n > LIMIT_SOAP_BODY_BYTES - r->body_len) {
-			r->early_status = MHD_HTTP_CONTENT_TOO_LARGE;
-			r->discarded = r->body_len + n;
-			free(r->body);
-			r->body = NULL;
-			r->body_len = 0;
-			return MHD_YES;
-		}
-		if (r->body_len + n > r->body_cap) {
-			size_t cap = r->body_cap ? r->body_cap : 8192;
-			char *nb;
-
-			while (cap < r->body_len + n)
-				cap *= 2;
-			if (cap > LIMIT_SOAP_BODY_BYTES)
-				cap = LIMIT_SOAP_BODY_BYTES;
-			if ((nb = realloc(r->body, cap)) == NULL)
-				return MHD_NO;
-			r->body = nb;
-			r->body_cap = cap;
-		}
-		memcpy(r->body + r->body_len, upload_data, n);
-		r->body_len += n;
-		return MHD_YES;
+		return http_body(conn, r, upload_data, n);
 	}
+	if (r->is_post && r->deadline != 0) {
+		/* The body is complete: back to the keep-alive idle timeout. */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)LIMIT_IDLE_TIMEOUT_S);
+		r->deadline = 0;
+	}
+	if (r->state == HJ_DONE)
+		return http_job_answer(conn, r);
+	if (r->state == HJ_QUEUED)
+		return MHD_YES;   /* not expected: suspended until the job is done */
 	if (r->early_status != 0)
 		return http_early(conn, r);
 	if (r->route.kind == ROUTE_CONTENT)
@@ -615,12 +928,14 @@ http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
 		return NULL;
 	hd->env = env;
 	hd->is_tls = 0;
+	hd->ep = hd->wake = -1;
 	if ((hd->peers = peer_table_new(LIMIT_CONNECTIONS_PER_IP)) == NULL) {
 		free(hd);
 		return NULL;
 	}
 	hd->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-	    MHD_USE_TURBO, 0, http_accept_policy, hd, http_access, hd,
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, http_accept_policy, hd,
+	    http_access, hd,
 	    HTTP_COMMON_OPTIONS(hd, env->max_plain_conns ? env->max_plain_conns :
 	    LIMIT_CONNECTIONS),
 	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, (void *)hd,
@@ -639,19 +954,47 @@ http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
 struct http_daemon *
 http_start_tls_side(unsigned max_conns, struct http_env *env)
 {
+	const union MHD_DaemonInfo *i;
 	struct http_daemon *hd;
+	struct epoll_event ev;
 
 	if ((hd = calloc(1, sizeof(*hd))) == NULL)
 		return NULL;
 	hd->env = env;
 	hd->is_tls = 1;
+	hd->ep = hd->wake = -1;
+	/*
+	 * Suspend/resume brings an inter-thread channel into the daemon's
+	 * epoll set: a service thread's resume wakes the relay worker.
+	 */
 	hd->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET |
-	    MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL, http_access, hd,
+	    MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, http_access, hd,
 	    HTTP_COMMON_OPTIONS(hd, max_conns),
 	    MHD_OPTION_END);
 	if (hd->mhd == NULL) {
 		log_warnx("%s: MHD_start_daemon failed", __func__);
 		free(hd);
+		return NULL;
+	}
+	if ((i = MHD_get_daemon_info(hd->mhd, MHD_DAEMON_INFO_EPOLL_FD)) == NULL ||
+	    (hd->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    (hd->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
+		log_warn("%s: epoll/eventfd", __func__);
+		http_stop(hd);
+		return NULL;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = i->epoll_fd;
+	if (epoll_ctl(hd->ep, EPOLL_CTL_ADD, i->epoll_fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		http_stop(hd);
+		return NULL;
+	}
+	ev.data.fd = hd->wake;
+	if (epoll_ctl(hd->ep, EPOLL_CTL_ADD, hd->wake, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		http_stop(hd);
 		return NULL;
 	}
 	return hd;
@@ -660,10 +1003,7 @@ http_start_tls_side(unsigned max_conns, struct http_env *env)
 int
 http_epoll_fd(struct http_daemon *d)
 {
-	const union MHD_DaemonInfo *i = MHD_get_daemon_info(d->mhd,
-	    MHD_DAEMON_INFO_EPOLL_FD);
-
-	return i ? i->epoll_fd : -1;
+	return d->ep;
 }
 
 int
@@ -676,6 +1016,11 @@ http_add_conn(struct http_daemon *d, int fd, const struct sockaddr *sa,
 void
 http_run(struct http_daemon *d)
 {
+	uint64_t n;
+
+	/* A resume from a service thread: take the connection back first. */
+	if (d->wake != -1 && read(d->wake, &n, sizeof(n)) == (ssize_t)sizeof(n))
+		MHD_run(d->mhd);
 	MHD_run(d->mhd);
 }
 
@@ -694,7 +1039,12 @@ http_stop(struct http_daemon *d)
 {
 	if (d == NULL)
 		return;
-	MHD_stop_daemon(d->mhd);
+	if (d->mhd != NULL)
+		MHD_stop_daemon(d->mhd);
+	if (d->ep != -1)
+		close(d->ep);
+	if (d->wake != -1)
+		close(d->wake);
 	peer_table_free(d->peers);
 	free(d);
 }

@@ -52,8 +52,15 @@
 #define LIMIT_IPV6_PREFIX_BITS            64   /* IPv6 peers are counted per /64 (multiple of 8) */
 
 /* --- request bodies ----------------------------------------------------- */
-#define LIMIT_SOAP_BODY_BYTES     (4u << 20)   /* any SOAP request body: 4 MiB */
-#define LIMIT_SOAP_BODY_PREAUTH_BYTES (256u << 10) /* before a valid cookie */
+#define LIMIT_SOAP_BODY_BYTES     (4u << 20)   /* SOAP body of an operation that carries a cookie: 4 MiB */
+#define LIMIT_SOAP_BODY_PREAUTH_BYTES (64u << 10) /* ... of one that comes before a cookie, or an unknown SOAPAction */
+/* srv-pool: what all bodies being read may hold, and how long one may take. */
+#define LIMIT_BODY_BUDGET_BYTES  (64u << 20)   /* request bodies buffered at once, all connections: 64 MiB; over it 503 */
+#define LIMIT_BODY_BUDGET_PREAUTH_BYTES (16u << 20) /* ... of which pre-cookie (small-cap) bodies: 16 MiB */
+#define LIMIT_BODY_DEADLINE_S            30    /* first header to last body byte; later 408 and close */
+#define LIMIT_BODY_IDLE_S                10    /* silence while a body is being read; then closed */
+#define LIMIT_POOL_QUEUE               1024    /* SOAP jobs waiting per service lane; over it 503 + Retry-After */
+#define LIMIT_RETRY_AFTER_S               5    /* Retry-After of those 503 answers (seconds) */
 #define LIMIT_SOAPACTION_BYTES          512    /* SOAPAction header value */
 #define LIMIT_PATH_BYTES               1024    /* request path after normalising */
 

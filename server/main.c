@@ -3,8 +3,10 @@
  *
  * Fixed order: parse arguments -> load and check the configuration ->
  * logging -> raise the fd limit -> bind both ports -> load certificate and
- * key -> open the store (migrations) -> start the plain HTTP daemon and
- * the TLS workers -> log what an admin verifies -> wait for signals.
+ * key -> open the store (migrations) -> start the service threads, the
+ * plain HTTP daemon and the TLS workers -> log what an admin verifies ->
+ * wait for signals.  Stop: the service threads first (they finish and
+ * resume what they hold), then the listeners.
  * SIGHUP reloads the certificate and key (tls.c keeps the old pair on
  * failure); SIGINT/SIGTERM stop.  Once a second the main thread polls the
  * store for configuration changes made by `wsusutil configuressl`.
@@ -294,6 +296,8 @@ main(int argc, char *argv[])
 	nworkers = conf.workers ? conf.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)
 		nworkers = 1;
+	if (pool_start(conf.service_threads) == -1)
+		fatalx("cannot start the service threads");
 	main_size_conns(&env, nworkers);
 	if ((plain = http_start_plain(http_fd, nworkers, &env)) == NULL)
 		fatalx("cannot start the HTTP listener");
@@ -333,6 +337,7 @@ main(int argc, char *argv[])
 		certwatch_poll(conf.cert, conf.next_cert, conf.fqdn);
 		store_retention_run(st, time(NULL));
 	}
+	pool_stop();
 	relay_stop();
 	http_stop(plain);
 	close(env.content_dirfd);

@@ -3,7 +3,8 @@
  *
  * server/ is the daemon, and only the daemon: start-up and signals
  * (main.c), the listeners, TLS (tls.c) and the relay feeding
- * libmicrohttpd (relay.c, http.c), routing (route.c), content
+ * libmicrohttpd (relay.c, http.c), the service threads that run SOAP
+ * work off the I/O loops (pool.c), routing (route.c), content
  * (content.c), the advertised URL (advert.c), the certificate watch
  * (certwatch.c), what one peer address is (peer.c) and every input
  * limit (limits.h).  It hands SOAP requests
@@ -218,6 +219,30 @@ unsigned peer_table_count(struct peer_table *t, const struct peer_key *k);
 struct http_env;
 int  relay_start(int listen_fd, unsigned nworkers, struct http_env *env);
 void relay_stop(void);
+
+/* --- pool.c: service threads, two lanes -------------------------------- */
+
+enum pool_lane_id { POOL_LIGHT, POOL_HEAVY, POOL_NLANES };
+
+/* A unit of work; embedded in its owner's state (http.c's request). */
+struct pool_job {
+	struct pool_job *next;                 /* the pool's queue link */
+	void           (*run)(struct pool_job *);  /* on a service thread */
+};
+
+/* pool_start - the light lane's threads and heavy_threads ([server]
+ * service_threads, at least 1) for the heavy lane.  0 or -1 (logged). */
+int  pool_start(unsigned heavy_threads);
+/*
+ * pool_submit - queue job on lane; a service thread calls job->run once
+ * and never touches job after that call began.  Returns 0, or -1 (job
+ * not taken: the caller answers 503) when the lane already holds
+ * LIMIT_POOL_QUEUE waiting jobs or the pool is stopped.  Thread-safe.
+ */
+int  pool_submit(struct pool_job *job, enum pool_lane_id lane);
+/* pool_stop - refuse new jobs, run every queued one, join the threads.
+ * Call before the daemons stop (queued jobs resume their connections). */
+void pool_stop(void);
 
 /* --- http.c: sole libmicrohttpd user ----------------------------------- */
 

@@ -3,7 +3,9 @@
  * operation.
  *
  * Owns: the service table (path, namespace, envelope style, operations),
- * SOAPAction matching and the XML limits applied before an operation sees
+ * SOAPAction matching, the body cap and service lane of each operation
+ * (ws_body_cap, ws_is_light: server/ asks, so that it never learns
+ * operation names) and the XML limits applied before an operation sees
  * its request (tighter for operations that run before any cookie).  The
  * environment the operations run in is env.c's.  An operation a service does not implement gets
  * the ASMX fault for an unrecognised SOAPAction, never a fake success.
@@ -77,6 +79,90 @@ ws_action_op(const struct ws_service_def *svc, const char *action)
 	return NULL;
 }
 
+/*
+ * Operations outside the pre-cookie set whose request is nonetheless one
+ * small record: RegisterComputer (a cookie and a ComputerInfo) is the
+ * first call of a computer nobody knows yet.
+ */
+static const char *const ws_small_body_ops[] = { "RegisterComputer", NULL };
+/* Operations that touch neither the catalogue nor a scan. */
+static const char *const ws_light_ops[] = { "GetConfig", "GetCookie",
+    "GetAuthorizationCookie", NULL };
+
+static int
+ws_op_in(const struct ws_op *op, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (strcmp(op->name, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* The operation named by (s, soapaction), or NULL. */
+static const struct ws_op *
+ws_find_op(enum ws_service s, const char *soapaction)
+{
+	if ((unsigned)s >= WS_NSERVICES)
+		return NULL;
+	return ws_action_op(&ws_services[s], soapaction);
+}
+
+/* Small cap for op (NULL = unknown): 1, else 0. */
+static int
+ws_small_body(const struct ws_op *op)
+{
+	return op == NULL || op->preauth || ws_op_in(op, ws_small_body_ops);
+}
+
+size_t
+ws_body_cap(enum ws_service s, const char *soapaction)
+{
+	return ws_small_body(ws_find_op(s, soapaction)) ?
+	    LIMIT_SOAP_BODY_PREAUTH_BYTES : LIMIT_SOAP_BODY_BYTES;
+}
+
+int
+ws_is_light(enum ws_service s, const char *soapaction)
+{
+	const struct ws_op *op = ws_find_op(s, soapaction);
+
+	return op != NULL && ws_op_in(op, ws_light_ops);
+}
+
+int
+ws_busy(enum ws_service s, const char *soapaction, struct ws_response *resp)
+{
+	const struct ws_service_def *svc;
+	const struct ws_op *op;
+	struct ws_request req;
+	struct ws_call c;
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	if ((unsigned)s >= WS_NSERVICES)
+		return -1;
+	svc = &ws_services[s];
+	op = ws_action_op(svc, soapaction);
+	memset(&req, 0, sizeof(req));
+	req.service = s;
+	req.soapaction = soapaction;
+	memset(&c, 0, sizeof(c));
+	c.req = &req;
+	c.resp = resp;
+	c.opname = op ? op->name : "";
+	c.ns = svc->ns;
+	c.style = svc->style;
+	c.now = time(NULL);
+	wbuf_init(&c.out, 1024);
+	rc = soap_fault(&c, "ServerBusy", "server busy, retry later");
+	wbuf_free(&c.out);
+	if (rc == 0) {
+		resp->status = 503;
+		resp->retry_after = LIMIT_RETRY_AFTER_S;
+	}
+	return rc;
+}
+
 int
 ws_handle(const struct ws_request *req, struct ws_response *resp)
 {
@@ -104,7 +190,8 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	c.now = time(NULL);
 	wbuf_init(&c.out, 4096);
 
-	lim.max_bytes = op->preauth ? LIMIT_SOAP_BODY_PREAUTH_BYTES : LIMIT_SOAP_BODY_BYTES;
+	lim.max_bytes = ws_small_body(op) ? LIMIT_SOAP_BODY_PREAUTH_BYTES :
+	    LIMIT_SOAP_BODY_BYTES;
 	lim.max_depth = LIMIT_XML_DEPTH;
 	lim.max_elements = op->preauth ? LIMIT_XML_ELEMENTS_PREAUTH : LIMIT_XML_ELEMENTS;
 	lim.max_text = LIMIT_XML_TEXT_BYTES;

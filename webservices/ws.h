@@ -38,6 +38,7 @@ struct ws_response {
 	size_t       body_len;
 	int          close;               /* answer with Connection: close */
 	const char  *content_encoding;    /* static string, or NULL */
+	unsigned     retry_after;         /* seconds for a Retry-After header; 0 = none */
 };
 
 /* services.c */
@@ -49,6 +50,33 @@ struct ws_response {
  */
 int  ws_handle(const struct ws_request *req, struct ws_response *resp);
 void ws_response_free(struct ws_response *resp);
+
+/*
+ * ws_body_cap - the largest request body (bytes) service s accepts for
+ * the operation its SOAPAction header value names, decided before the
+ * body is read: LIMIT_SOAP_BODY_PREAUTH_BYTES for the operations that
+ * come before a cookie (GetConfig, GetCookie, GetAuthorizationCookie,
+ * StartCategoryScan) and for RegisterComputer (one ComputerInfo), for an
+ * unknown or missing SOAPAction and an unimplemented service;
+ * LIMIT_SOAP_BODY_BYTES for the others (SyncUpdates, the extended info
+ * calls, ReportEventBatch, ...).  The XML limits ws_handle applies agree.
+ */
+size_t ws_body_cap(enum ws_service s, const char *soapaction);
+
+/*
+ * ws_is_light - 1 if the operation is cheap and bounded whatever the
+ * request (GetConfig, GetCookie, GetAuthorizationCookie: no catalogue,
+ * no scan) and may run on the light service lane; 0 otherwise (and for
+ * unknown SOAPActions, which are answered quickly anyway).
+ */
+int  ws_is_light(enum ws_service s, const char *soapaction);
+
+/*
+ * ws_busy - the answer when no service thread can take the request: the
+ * WSUS ServerBusy fault (the agent retries later), HTTP 503 with
+ * Retry-After LIMIT_RETRY_AFTER_S.  Fills *resp; 0 or -1 (out of memory).
+ */
+int  ws_busy(enum ws_service s, const char *soapaction, struct ws_response *resp);
 
 /*
  * ws_init - load the cookie key (data_dir/cookie.key, created once, 0600)

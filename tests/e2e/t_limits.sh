@@ -14,6 +14,24 @@ expect_status "body over the cap (chunked) is 413" 413 -H "$SA" -H 'Content-Type
 head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' 'a' >"$T/atcap"
 expect_status "body at the cap is processed (fault, not 413)" 500 -H "$SA" -H 'Content-Type: text/xml' --data-binary @"$T/atcap" "$REP"
 
+# The cap comes from the SOAPAction, before the body is read: 64 KiB for
+# the operations before a cookie (and RegisterComputer), an unknown or
+# missing SOAPAction; 4 MiB for those that carry one.
+CWS="$HTTPS/ClientWebService/client.asmx"
+CSA() { echo "SOAPAction: \"http://www.microsoft.com/SoftwareDistribution/Server/ClientWebService/$1\""; }
+head -c $((64 * 1024 + 1)) /dev/zero | tr '\0' 'a' >"$T/pre1"
+head -c $((64 * 1024)) /dev/zero | tr '\0' 'a' >"$T/pre0"
+expect_status "GetConfig body over 64 KiB (Content-Length) is 413" 413 -H "$(CSA GetConfig)" --data-binary @"$T/pre1" "$CWS"
+expect_status "GetConfig body over 64 KiB (chunked) is 413" 413 -H "$(CSA GetConfig)" -H 'Transfer-Encoding: chunked' --data-binary @"$T/pre1" "$CWS"
+expect_status "GetConfig body at 64 KiB is processed (fault, not 413)" 500 -H "$(CSA GetConfig)" --data-binary @"$T/pre0" "$CWS"
+expect_status "GetAuthorizationCookie body over 64 KiB is 413" 413 -H 'SOAPAction: "http://www.microsoft.com/SoftwareDistribution/Server/SimpleAuthWebService/GetAuthorizationCookie"' \
+	--data-binary @"$T/pre1" "$HTTPS/SimpleAuthWebService/SimpleAuth.asmx"
+expect_status "RegisterComputer body over 64 KiB is 413" 413 -H "$(CSA RegisterComputer)" --data-binary @"$T/pre1" "$CWS"
+expect_status "unknown SOAPAction, body over 64 KiB is 413" 413 -H "$(CSA NoSuchOperation)" --data-binary @"$T/pre1" "$CWS"
+expect_status "no SOAPAction, body over 64 KiB is 413" 413 --data-binary @"$T/pre1" "$CWS"
+expect_status "SyncUpdates body over 64 KiB is processed (fault, not 413)" 500 -H "$(CSA SyncUpdates)" --data-binary @"$T/pre1" "$CWS"
+expect_status "ReportEventBatch over 64 KiB on HTTP is processed (fault, not 413)" 500 -H "$SA" --data-binary @"$T/pre1" "$HTTP/ReportingWebService/ReportingWebService.asmx"
+
 # Headers over the cap.
 long=$(head -c 40000 /dev/zero | tr '\0' 'x')
 code=$(status -H "X-Long: $long" "$HTTPS/")

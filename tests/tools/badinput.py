@@ -83,11 +83,16 @@ t0 = time.time()
 expect("billion laughs", post("/ClientWebService/client.asmx", CNS + "/GetConfig", lol), "InvalidParameters")
 print(("ok" if time.time() - t0 < 5 else "not ok") + " - billion laughs answered at once (%.2f s)" % (time.time() - t0))
 expect("undefined entity", client("GetConfig", "<protocolVersion>&foo;</protocolVersion>"), "InvalidParameters")
-deep = "<a>" * 10000 + "</a>" * 10000
-expect("10,000-deep nesting", client("GetConfig", deep), "InvalidParameters")
+deep = "<a>" * 5000 + "</a>" * 5000   # 35 KB: within the 64 KiB pre-cookie body cap
+expect("5,000-deep nesting", client("GetConfig", deep), "InvalidParameters")
 expect("2,100 elements before a cookie", client("GetConfig", "<x/>" * 2100), "InvalidParameters")
 # Body over the pre-authentication cap (the 4 MiB cap: t_limits.sh, with curl).
-st, body = post("/ClientWebService/client.asmx", CNS + "/GetConfig", "<a>" + "x" * (300 * 1024) + "</a>")
+# The declared length is refused before the body is read: the server may
+# close while urllib still sends, which it reports as a reset.
+try:
+    st, body = post("/ClientWebService/client.asmx", CNS + "/GetConfig", "<a>" + "x" * (300 * 1024) + "</a>")
+except (ConnectionError, urllib.error.URLError) as e:
+    st, body = 413, "(connection closed before the body was sent: %s)" % e
 print(("ok" if st in (413, 500) and "GetConfigResult" not in body else "not ok") +
       " - 300 KiB before a cookie refused: HTTP %d %s" % (st, code_of(body)))
 # Invalid GUIDs and numbers.
