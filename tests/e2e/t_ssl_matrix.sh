@@ -19,6 +19,18 @@ matrix() {
 	for s in $SERVICES; do
 		vroot=${s%%/*}
 		code=$(post "$HTTP/$s")
+		if [ "$vroot" = ApiRemoting30 ]; then
+			# The admin plane is HTTPS only whatever the list says, and
+			# authenticated before the service sees a request.
+			[ "$code" = 403 ] && ok "HTTP ApiRemoting30 refused: 403 (HTTPS only)" ||
+				fail "HTTP ApiRemoting30: got $code, want 403"
+			code=$("${CURL[@]}" -D "$T/hdr" -o "$T/body" -w '%{http_code}' \
+				-H 'Content-Type: text/xml; charset=utf-8' --data-binary "$BODY" "$HTTPS/$s")
+			[ "$code" = 401 ] && grep -qi '^WWW-Authenticate: NTLM' "$T/hdr" &&
+				ok "HTTPS ApiRemoting30 asks for credentials: 401 WWW-Authenticate NTLM" ||
+				fail "HTTPS ApiRemoting30: got $code, want 401 with WWW-Authenticate"
+			continue
+		fi
 		if [[ "$required" == *" $vroot "* ]]; then
 			if [ "$code" = 403 ] && grep -q "SSL required" "$T/body"; then
 				ok "HTTP $vroot refused: 403 SSL required"
@@ -58,6 +70,10 @@ allow=$("${CURL[@]}" -D - -o /dev/null "$HTTPS/SimpleAuthWebService/SimpleAuth.a
 # ?wsdl: each service's WSDL with soap:address at the advertised URL.
 for s in $SERVICES; do
 	code=$("${CURL[@]}" -o "$T/wsdl" -w '%{http_code}' "$HTTPS/$s?wsdl")
+	if [ "${s%%/*}" = ApiRemoting30 ]; then   # its WSDL too is behind the admin gate
+		[ "$code" = 401 ] && ok "?wsdl $s: 401 before authentication" || fail "?wsdl $s: $code, want 401"
+		continue
+	fi
 	n=$(grep -o "location=\"https://$FQDN:$HTTPS_PORT/[^\"]*\"" "$T/wsdl" | sort -u)
 	if [ "$code" = 200 ] && [ "$(echo "$n" | wc -l)" = 1 ] &&
 	   python3 -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$T/wsdl"; then
