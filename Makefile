@@ -42,7 +42,7 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c
-SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c \
+SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c server/peer.c \
                server/http.c server/pool.c server/advert.c server/certwatch.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
                admin/pki.c admin/publish.c
@@ -64,7 +64,7 @@ INC_tools       := -iquote tools -iquote common
 INC_tests       := -iquote tests/unit $(INC_server) -iquote admin
 
 UNIT_TESTS := test_config test_route test_range test_pool test_store test_crypto test_xpress test_cookie \
-              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki
+              test_xml test_updatedoc test_authenticode_verify test_authenticode_sign test_pki test_peer
 
 obj  = $(patsubst %,$(BUILD)/obj/%.o,$(basename $(1)))
 LIB_COMMON := $(BUILD)/lib/libcommon.a
@@ -127,6 +127,7 @@ $(BUILD)/wsusclient: $(call obj,$(TOOLS_SRCS)) $(LIB_COMMON)
 # Unit tests: the test, the files of the folder under test that are not in
 # a library, and the libraries.
 $(BUILD)/test_route: $(call obj,server/route.c)
+$(BUILD)/test_peer:  $(call obj,server/peer.c)
 $(BUILD)/test_range: $(call obj,server/content.c)
 $(BUILD)/test_pool:  $(call obj,server/pool.c)
 $(BUILD)/test_pki:   $(call obj,admin/pki.c)

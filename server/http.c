@@ -54,6 +54,7 @@ struct http_daemon {
 	int                is_tls;
 	int                ep;      /* TLS side: what the worker waits on; else -1 */
 	int                wake;    /* TLS side: eventfd; else -1 */
+	struct peer_table *peers;   /* plain listener: connections per address (peer.c) */
 };
 
 /* Where a SOAP request is: read on the I/O loop, run on a service thread. */
@@ -219,28 +220,37 @@ http_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *re
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, HTTP_SERVER_HEADER);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-/* A short text/html answer for an HTTP-level error. */
+/*
+ * A short text/html answer for an HTTP-level error.  detail is text, not
+ * markup: it is HTML-escaped here, so no caller can echo request bytes
+ * into a page (the 403.4 page names the path).
+ */
 static enum MHD_Result
 http_error(struct MHD_Connection *conn, unsigned status, const char *title,
     const char *detail)
 {
-	char body[512];
+	char body[LIMIT_PATH_BYTES * 6 + 512], esc[LIMIT_PATH_BYTES * 6 + 256];
 	struct MHD_Response *resp;
 	int n;
 
+	route_html_escape(detail, strlen(detail), esc, sizeof(esc));
 	n = snprintf(body, sizeof(body),
 	    "<html><head><title>%u %s</title></head><body><h1>%u %s</h1>"
-	    "<p>%s</p></body></html>\n", status, title, status, title, detail);
+	    "<p>%s</p></body></html>\n", status, title, status, title, esc);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return MHD_NO;
 	resp = MHD_create_response_from_buffer((size_t)n, body,
 	    MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/html; charset=utf-8");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
 	return http_queue(conn, status, resp);
@@ -841,9 +851,68 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	return http_soap(hd, conn, r);
 }
 
+/*
+ * Route on the raw request target: libmicrohttpd would percent-decode the
+ * path (and arguments) before the access handler sees it; keep the bytes
+ * as sent, so route_normalize refuses "%" and what is routed is what the
+ * client wrote.
+ */
+static size_t
+http_no_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return strlen(s);
+}
+
+/*
+ * Per-address limit of the plain listener, keyed as peer.c keys it (IPv6
+ * by /64; libmicrohttpd's own per-IP limit counts every /128): the accept
+ * policy refuses an address at the limit, the connection notifications
+ * count.  Accepts racing on several threads may pass the limit by at
+ * most one per thread; *socket_context marks the counted ones.
+ */
+static enum MHD_Result
+http_accept_policy(void *cls, const struct sockaddr *sa, socklen_t salen)
+{
+	struct http_daemon *hd = cls;
+	struct peer_key k;
+
+	if (peer_key(sa, salen, &k) == -1)
+		return MHD_YES;
+	return peer_table_count(hd->peers, &k) >= LIMIT_CONNECTIONS_PER_IP ?
+	    MHD_NO : MHD_YES;
+}
+
+static int http_counted;   /* the *socket_context of a counted connection */
+
+static void
+http_notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_daemon *hd = cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	struct peer_key k;
+
+	if (sa == NULL || peer_key(sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), &k) == -1)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (peer_table_add(hd->peers, &k) == 0)
+			*socket_context = &http_counted;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED &&
+	    *socket_context == &http_counted) {
+		peer_table_del(hd->peers, &k);
+		*socket_context = NULL;
+	}
+}
+
 /* Options every daemon gets; the limits come from limits.h. */
 #define HTTP_COMMON_OPTIONS(hd, maxconn)					\
 	MHD_OPTION_EXTERNAL_LOGGER, http_logger, (void *)(hd),			\
+	MHD_OPTION_UNESCAPE_CALLBACK, http_no_unescape, (void *)(hd),		\
 	MHD_OPTION_CONNECTION_LIMIT, (unsigned)(maxconn),			\
 	MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS_PER_IP,	\
 	MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY_BYTES, \
@@ -860,14 +929,22 @@ http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
 	hd->env = env;
 	hd->is_tls = 0;
 	hd->ep = hd->wake = -1;
+	if ((hd->peers = peer_table_new(LIMIT_CONNECTIONS_PER_IP)) == NULL) {
+		free(hd);
+		return NULL;
+	}
 	hd->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, http_access, hd,
-	    HTTP_COMMON_OPTIONS(hd, LIMIT_CONNECTIONS),
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, http_accept_policy, hd,
+	    http_access, hd,
+	    HTTP_COMMON_OPTIONS(hd, env->max_plain_conns ? env->max_plain_conns :
+	    LIMIT_CONNECTIONS),
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, (void *)hd,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, nthreads,
 	    MHD_OPTION_END);
 	if (hd->mhd == NULL) {
 		log_warnx("%s: MHD_start_daemon failed", __func__);
+		peer_table_free(hd->peers);
 		free(hd);
 		return NULL;
 	}
@@ -968,5 +1045,6 @@ http_stop(struct http_daemon *d)
 		close(d->ep);
 	if (d->wake != -1)
 		close(d->wake);
+	peer_table_free(d->peers);
 	free(d);
 }

@@ -26,13 +26,30 @@
 
 /* --- connections ------------------------------------------------------ */
 #define LIMIT_CONNECTIONS              20000   /* per listener, all peers */
-#define LIMIT_CONNECTIONS_PER_IP         512   /* per listener; DO opens >= 7 */
+#define LIMIT_CONNECTIONS_PER_IP         512   /* per listener, per IPv4 address or IPv6 /64; DO opens >= 7 */
 #define LIMIT_CONNECTION_MEMORY_BYTES  32768   /* MHD pool per connection: request line + headers */
 #define LIMIT_HEADER_BYTES             16384   /* request line + all headers */
 #define LIMIT_IDLE_TIMEOUT_S             120   /* keep-alive idle; DO idles >= 31 s */
-#define LIMIT_HANDSHAKE_TIMEOUT_S         15   /* TCP accept -> TLS handshake done */
+#define LIMIT_HANDSHAKE_TIMEOUT_S         10   /* TCP accept -> TLS handshake done */
 #define LIMIT_LISTEN_BACKLOG            1024   /* listen(2) backlog */
 #define LIMIT_NOFILE                  65536   /* RLIMIT_NOFILE we ask for (3 fds per TLS conn) */
+
+/* --- connection deadlines, descriptor sizing, per-address keys ----------
+ * (relay.c, peer.c, main.c).  Every TLS relay state has a deadline; the
+ * connection slots are sized at start-up so that they fit RLIMIT_NOFILE.
+ */
+#define LIMIT_HANDSHAKE_LOADED_S           2   /* handshake deadline while > half the TLS slots are used */
+#define LIMIT_RELAY_IDLE_S  (LIMIT_IDLE_TIMEOUT_S + 30) /* no byte either way: relay closes (MHD's
+                                                  own idle timeout normally acts first) */
+#define LIMIT_RELAY_WRITE_STALL_S         30   /* answer bytes buffered, client took none: close */
+#define LIMIT_ACCEPT_BACKOFF_MIN_MS      100   /* EMFILE/ENFILE: listener out of epoll this long, */
+#define LIMIT_ACCEPT_BACKOFF_MAX_MS     1000   /* ... doubling up to this while it persists */
+#define LIMIT_LOG_INTERVAL_S              10   /* a repeating error is logged once per this, with a count */
+#define LIMIT_FDS_PER_TLS                  4   /* TCP + socketpair (2) + an open content file */
+#define LIMIT_FDS_PER_PLAIN                2   /* TCP + an open content file */
+#define LIMIT_FDS_SPARE                   16   /* beyond those open at sizing: SQLite journals, log reopen */
+#define LIMIT_FDS_PER_WORKER               6   /* per core: relay epoll+eventfd, its MHD epoll+ITC, HTTP thread epoll+ITC */
+#define LIMIT_IPV6_PREFIX_BITS            64   /* IPv6 peers are counted per /64 (multiple of 8) */
 
 /* --- request bodies ----------------------------------------------------- */
 #define LIMIT_SOAP_BODY_BYTES     (4u << 20)   /* SOAP body of an operation that carries a cookie: 4 MiB */

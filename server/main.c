@@ -12,6 +12,7 @@
  * store for configuration changes made by `wsusutil configuressl`.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -81,6 +82,11 @@ main_listen(const char *bind_addr, unsigned port)
 	return fd;
 }
 
+/*
+ * main_raise_nofile - raise the soft RLIMIT_NOFILE to the hard limit
+ * (RLIM_INFINITY: to LIMIT_NOFILE); main_size_conns then fits the
+ * connection slots into what we got.
+ */
 static void
 main_raise_nofile(void)
 {
@@ -88,12 +94,74 @@ main_raise_nofile(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	rl.rlim_cur = rl.rlim_max < LIMIT_NOFILE ? rl.rlim_max : LIMIT_NOFILE;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? LIMIT_NOFILE : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		log_warn("setrlimit NOFILE");
-	if (rl.rlim_cur < 4096)
-		log_warnx("only %lu file descriptors: at most about %lu TLS connections",
-		    (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_cur / 3);
+}
+
+/* main_open_fds - descriptors open now (/proc/self/fd, else a probe). */
+static unsigned
+main_open_fds(unsigned long max)
+{
+	unsigned n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.')
+				n++;
+		closedir(d);
+		return n > 0 ? n - 1 : 0;    /* not the directory's own fd */
+	}
+	for (unsigned long fd = 0; fd < max && fd < 65536; fd++)
+		if (fcntl((int)fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+/*
+ * main_size_conns - split the descriptors RLIMIT_NOFILE leaves, after
+ * those open now and a reserve for the workers, SQLite and logs, between
+ * TLS connections (LIMIT_FDS_PER_TLS each) and plain HTTP connections
+ * (LIMIT_FDS_PER_PLAIN each), half the budget each, at most
+ * LIMIT_CONNECTIONS per listener; logs the sizing in one line.  Past the
+ * slots a connection is refused (closed) rather than starving the daemon
+ * of descriptors.
+ */
+static void
+main_size_conns(struct http_env *env, unsigned nworkers)
+{
+	struct rlimit rl;
+	unsigned long nofile = LIMIT_NOFILE, reserve, budget, tls, plain;
+	unsigned open_now;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		nofile = rl.rlim_cur;
+	open_now = main_open_fds(nofile);
+	reserve = open_now + LIMIT_FDS_SPARE + (unsigned long)LIMIT_FDS_PER_WORKER * nworkers;
+	budget = nofile > reserve ? nofile - reserve : 0;
+	tls = budget / 2 / LIMIT_FDS_PER_TLS;
+	if (tls > LIMIT_CONNECTIONS)
+		tls = LIMIT_CONNECTIONS;
+	plain = (budget - tls * LIMIT_FDS_PER_TLS) / LIMIT_FDS_PER_PLAIN;
+	if (plain > LIMIT_CONNECTIONS)
+		plain = LIMIT_CONNECTIONS;
+	if (tls == 0 || plain == 0) {
+		log_warnx("RLIMIT_NOFILE %lu leaves no room for connections after "
+		    "%lu reserved descriptors: serving 1 TLS and 1 HTTP connection "
+		    "at a time", nofile, reserve);
+		tls = tls ? tls : 1;
+		plain = plain ? plain : 1;
+	}
+	env->max_tls_conns = (unsigned)tls;
+	env->max_plain_conns = (unsigned)plain;
+	log_info("Connection slots: %lu TLS x %d fds + %lu HTTP x %d fds + %lu "
+	    "reserved (%u open, %d per worker, %d spare) = %lu of RLIMIT_NOFILE %lu "
+	    "(hard %lu)", tls, LIMIT_FDS_PER_TLS, plain, LIMIT_FDS_PER_PLAIN,
+	    reserve, open_now, LIMIT_FDS_PER_WORKER, LIMIT_FDS_SPARE,
+	    tls * LIMIT_FDS_PER_TLS + plain * LIMIT_FDS_PER_PLAIN + reserve, nofile,
+	    rl.rlim_max == RLIM_INFINITY ? 0ul : (unsigned long)rl.rlim_max);
 }
 
 /* main_check - everything -n checks, also run before serving. */
@@ -228,6 +296,7 @@ main(int argc, char *argv[])
 	nworkers = conf.workers ? conf.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)
 		nworkers = 1;
+	main_size_conns(&env, nworkers);
 	if (pool_start(conf.service_threads) == -1)
 		fatalx("cannot start the service threads");
 	if ((plain = http_start_plain(http_fd, nworkers, &env)) == NULL)

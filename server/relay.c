@@ -12,9 +12,21 @@
  * event relay_pump() moves bytes until nothing moves, so every stall is
  * parked on an EAGAIN / WANT_* that a later edge will end.
  *
- * Owns: accept limits (total and per IP), handshake and drain deadlines,
- * backpressure (never read a side whose buffer toward the other is full)
- * and the close sequence.  Never parses HTTP and never sees a key.
+ * Owns: accept limits (total, sized to RLIMIT_NOFILE by main.c, and per
+ * address as peer.c keys it), a deadline for every state, backpressure
+ * (never read a side whose buffer toward the other is full), the close
+ * sequence and the accept back-off when descriptors run out.  Never
+ * parses HTTP and never sees a key.
+ *
+ * Deadlines (limits.h): a handshake must finish within
+ * LIMIT_HANDSHAKE_TIMEOUT_S (LIMIT_HANDSHAKE_LOADED_S while more than half
+ * the slots are taken); an open connection with answer bytes waiting for
+ * the client is closed when the client took none for
+ * LIMIT_RELAY_WRITE_STALL_S, whatever libmicrohttpd does; one where
+ * nothing moves either way for LIMIT_RELAY_IDLE_S; and the close_notify
+ * flush gets RELAY_DRAIN_S.  libmicrohttpd closing its end is seen from
+ * EPOLLRDHUP even while our buffer toward the client is full, and from
+ * then on only the write-stall deadline keeps the connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +49,6 @@
 #define RELAY_EVENTS     256   /* epoll events per wait */
 #define RELAY_ACCEPTS     64   /* accepts per wake-up, so one worker can't hog */
 #define RELAY_DRAIN_S      5   /* to flush close_notify after the response */
-#define RELAY_IPBUCKETS 4096
 
 enum relay_kind { RK_LISTEN, RK_HTTP, RK_STOP, RK_TCP, RK_PLAIN };
 
@@ -59,7 +70,12 @@ struct relay_conn {
 	int                  http_eof;     /* libmicrohttpd closed: flush then close_notify */
 	int                  tcp_rd;       /* the TCP socket may have bytes (edge seen, no EAGAIN since) */
 	int                  plain_rd;     /* the same for our socketpair end */
-	time_t               deadline;     /* 0: none */
+	int                  plain_hup;    /* libmicrohttpd closed its end (EPOLLRDHUP) */
+	time_t               deadline;     /* always set: see relay_arm() */
+	int                  stalled;      /* deadline is the write-stall one */
+	time_t               io_at;        /* last time a byte moved either way */
+	time_t               tx_at;        /* last TLS write progress, or when down filled */
+	struct peer_key      key;          /* per-address count (peer.c) */
 	struct sockaddr_storage sa;
 	socklen_t            salen;
 	size_t               up_off, up_len;       /* TLS -> plain */
@@ -76,13 +92,19 @@ struct relay_worker {
 	struct relay_conn   *conns;        /* all live connections */
 	struct relay_conn   *dead;         /* freed after each epoll batch */
 	unsigned             id;
+	int                  listen_paused;  /* listener out of our epoll set (EMFILE) */
+	long long            resume_ms;      /* ... until this CLOCK_MONOTONIC time */
+	unsigned             backoff_ms;     /* next pause; doubles while EMFILE lasts */
 };
 
-/* Per-IP connection counts, shared by the workers. */
-struct relay_ipnode {
-	struct relay_ipnode *next;
-	unsigned char        addr[16];
-	unsigned             count;
+/*
+ * A repeating event logged at most once per LIMIT_LOG_INTERVAL_S, naming
+ * how many were not logged in between (shared by the workers).
+ */
+struct relay_lograte {
+	pthread_mutex_t lock;
+	time_t          last;
+	unsigned long   suppressed;
 };
 
 static struct relay_worker *relay_workers;
@@ -90,69 +112,40 @@ static unsigned             relay_nworkers;
 static int                  relay_listen_fd = -1;
 static struct http_env     *relay_env;
 static atomic_uint          relay_total;
-static pthread_mutex_t      relay_ip_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct relay_ipnode *relay_ip[RELAY_IPBUCKETS];
-
-/* The 16-byte key of a peer address (IPv4 mapped into IPv6). */
-static void
-relay_ipkey(const struct sockaddr_storage *sa, unsigned char key[16])
-{
-	memset(key, 0, 16);
-	if (sa->ss_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-	} else if (sa->ss_family == AF_INET) {
-		key[10] = key[11] = 0xff;
-		memcpy(key + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	}
-}
-
-static unsigned
-relay_iphash(const unsigned char key[16])
-{
-	unsigned h = 2166136261u;
-
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h % RELAY_IPBUCKETS;
-}
+static unsigned             relay_max;      /* TLS connection slots, all workers */
+static struct peer_table   *relay_peers;    /* connections per address (peer.c) */
+static struct relay_lograte relay_lr_accept = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+static struct relay_lograte relay_lr_stall  = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+static struct relay_lograte relay_lr_full   = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
 
 /*
- * relay_ip_adjust - add delta (+1/-1) to the peer's count.  Returns 0, or
- * -1 when +1 would pass LIMIT_CONNECTIONS_PER_IP (nothing counted).
+ * relay_lograte_take - may the caller log now?  Returns -1 (no: counted as
+ * suppressed), or the number suppressed since the last line (and resets it).
  */
-static int
-relay_ip_adjust(const struct sockaddr_storage *sa, int delta)
+static long
+relay_lograte_take(struct relay_lograte *lr, time_t now)
 {
-	unsigned char key[16];
-	struct relay_ipnode **pp, *n;
-	int rc = 0;
+	long rc = -1;
 
-	relay_ipkey(sa, key);
-	pthread_mutex_lock(&relay_ip_lock);
-	for (pp = &relay_ip[relay_iphash(key)]; (n = *pp) != NULL; pp = &n->next)
-		if (memcmp(n->addr, key, 16) == 0)
-			break;
-	if (delta > 0) {
-		if (n == NULL) {
-			if ((n = calloc(1, sizeof(*n))) == NULL) {
-				rc = -1;
-				goto out;
-			}
-			memcpy(n->addr, key, 16);
-			n->next = *pp;
-			*pp = n;
-		}
-		if (n->count >= LIMIT_CONNECTIONS_PER_IP)
-			rc = -1;
-		else
-			n->count++;
-	} else if (n != NULL && --n->count == 0) {
-		*pp = n->next;
-		free(n);
+	pthread_mutex_lock(&lr->lock);
+	if (lr->last == 0 || now - lr->last >= LIMIT_LOG_INTERVAL_S) {
+		rc = (long)lr->suppressed;
+		lr->suppressed = 0;
+		lr->last = now;
+	} else {
+		lr->suppressed++;
 	}
-out:
-	pthread_mutex_unlock(&relay_ip_lock);
+	pthread_mutex_unlock(&lr->lock);
 	return rc;
+}
+
+static long long
+relay_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static const char *
@@ -187,8 +180,25 @@ relay_kill(struct relay_worker *w, struct relay_conn *c)
 		close(c->plain);
 	tls_conn_free(c->tls);
 	c->tls = NULL;
-	relay_ip_adjust(&c->sa, -1);
+	peer_table_del(relay_peers, &c->key);
 	atomic_fetch_sub(&relay_total, 1);
+}
+
+/*
+ * relay_arm - set c->deadline from its state (after every pump): the
+ * handshake and drain deadlines are fixed when the state is entered; an
+ * open connection is due LIMIT_RELAY_WRITE_STALL_S after the client last
+ * took answer bytes while some wait for it, else LIMIT_RELAY_IDLE_S after
+ * the last byte moved.
+ */
+static void
+relay_arm(struct relay_conn *c)
+{
+	if (c->state != RS_OPEN)
+		return;
+	c->stalled = c->down_len > c->down_off || (c->plain_hup && !c->http_eof);
+	c->deadline = c->stalled ? c->tx_at + LIMIT_RELAY_WRITE_STALL_S :
+	    c->io_at + LIMIT_RELAY_IDLE_S;
 }
 
 /*
@@ -249,7 +259,7 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 			return;
 		}
 		c->state = RS_OPEN;
-		c->deadline = 0;
+		c->io_at = c->tx_at = time(NULL);
 		c->tcp_rd = c->plain_rd = 1;
 	}
 	while (progress && c->state == RS_OPEN) {
@@ -303,12 +313,12 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 			if (r > 0) {
 				c->down_off = 0;
 				c->down_len = (size_t)r;
+				c->tx_at = time(NULL);   /* the stall clock starts */
 				progress = 1;
 			} else if (r == -1 && (errno == EAGAIN || errno == EINTR)) {
 				c->plain_rd = 0;
 			} else {
 				c->http_eof = 1;
-				c->deadline = time(NULL) + LIMIT_IDLE_TIMEOUT_S;
 				progress = 1;
 			}
 		}
@@ -320,6 +330,7 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 				c->down_off += (size_t)n;
 				if (c->down_off == c->down_len)
 					c->down_off = c->down_len = 0;
+				c->tx_at = time(NULL);
 				progress = 1;
 			} else if (n == TLS_IO_ERR || n == TLS_IO_EOF) {
 				relay_kill(w, c);
@@ -331,13 +342,78 @@ relay_pump(struct relay_worker *w, struct relay_conn *c)
 			c->state = RS_DRAIN;
 			c->deadline = time(NULL) + RELAY_DRAIN_S;
 		}
+		if (progress)
+			c->io_at = time(NULL);
 	}
+	relay_arm(c);
 	if (c->state == RS_DRAIN) {
 		int rc = c->client_eof ? TLS_IO_OK : tls_conn_close_notify(c->tls);
 
 		if (rc != TLS_IO_WANT_WRITE && rc != TLS_IO_WANT_READ)
 			relay_kill(w, c);
 	}
+}
+
+/*
+ * relay_pause_listener - out of descriptors (or kernel memory): take the
+ * listening socket out of this worker's epoll set for backoff_ms (100 ms,
+ * doubling to 1 s while it lasts), so that a backlog we cannot accept
+ * does not wake us in a loop.  The line is logged once per
+ * LIMIT_LOG_INTERVAL_S for all workers, with the count in between.
+ */
+static void
+relay_pause_listener(struct relay_worker *w, int err)
+{
+	long n;
+
+	if (w->backoff_ms == 0)
+		w->backoff_ms = LIMIT_ACCEPT_BACKOFF_MIN_MS;
+	if (!w->listen_paused &&
+	    epoll_ctl(w->ep, EPOLL_CTL_DEL, relay_listen_fd, NULL) == 0)
+		w->listen_paused = 1;
+	w->resume_ms = relay_now_ms() + w->backoff_ms;
+	if ((n = relay_lograte_take(&relay_lr_accept, time(NULL))) >= 0)
+		log_warnx("HTTPS accept: %s (%u TLS connections open, RLIMIT_NOFILE "
+		    "reached?); not accepting for %u ms (%ld more in the last %d s)",
+		    strerror(err), atomic_load(&relay_total), w->backoff_ms, n,
+		    LIMIT_LOG_INTERVAL_S);
+	w->backoff_ms *= 2;
+	if (w->backoff_ms > LIMIT_ACCEPT_BACKOFF_MAX_MS)
+		w->backoff_ms = LIMIT_ACCEPT_BACKOFF_MAX_MS;
+}
+
+/* relay_resume_listener - put the listener back once the pause is over. */
+static void
+relay_resume_listener(struct relay_worker *w)
+{
+	struct epoll_event ev;
+
+	if (!w->listen_paused || relay_now_ms() < w->resume_ms)
+		return;
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	ev.data.ptr = &w->h_listen;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, relay_listen_fd, &ev) == -1 &&
+	    errno != EEXIST) {
+		log_warn("%s: epoll_ctl", __func__);
+		w->resume_ms = relay_now_ms() + LIMIT_ACCEPT_BACKOFF_MAX_MS;
+		return;
+	}
+	w->listen_paused = 0;
+}
+
+/* relay_refuse - a connection over a limit: closed unanswered, logged at
+ * most once per LIMIT_LOG_INTERVAL_S (an admin should know the limit bites). */
+static void
+relay_refuse(int fd, const char *why, const struct peer_key *k)
+{
+	char peer[INET6_ADDRSTRLEN + 8];
+	long n;
+
+	close(fd);
+	if ((n = relay_lograte_take(&relay_lr_full, time(NULL))) >= 0)
+		log_info("HTTPS connection from %s refused: %s (%ld more refused "
+		    "in the last %d s)", peer_key_str(k, peer, sizeof(peer)), why,
+		    n, LIMIT_LOG_INTERVAL_S);
 }
 
 /* relay_accept - take up to RELAY_ACCEPTS new connections. */
@@ -347,28 +423,34 @@ relay_accept(struct relay_worker *w)
 	for (int i = 0; i < RELAY_ACCEPTS; i++) {
 		struct relay_conn *c;
 		struct sockaddr_storage sa;
+		struct peer_key key;
 		socklen_t salen = sizeof(sa);
 		struct epoll_event ev;
+		unsigned total;
 		int fd, one = 1;
 
 		fd = accept4(relay_listen_fd, (struct sockaddr *)&sa, &salen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				relay_pause_listener(w, errno);
+			else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
 				log_warn("%s: accept4", __func__);
 			return;
 		}
-		if (atomic_fetch_add(&relay_total, 1) >= LIMIT_CONNECTIONS) {
+		w->backoff_ms = 0;
+		peer_key((struct sockaddr *)&sa, salen, &key);
+		total = atomic_fetch_add(&relay_total, 1) + 1;
+		if (total > relay_max) {
 			atomic_fetch_sub(&relay_total, 1);
-			log_debug("HTTPS connection refused: %d connections", LIMIT_CONNECTIONS);
-			close(fd);
+			relay_refuse(fd, "all TLS connection slots in use", &key);
 			continue;
 		}
-		if (relay_ip_adjust(&sa, +1) == -1) {
+		if (peer_table_add(relay_peers, &key) == -1) {
 			atomic_fetch_sub(&relay_total, 1);
-			log_debug("HTTPS connection refused: per-IP limit %d reached",
-			    LIMIT_CONNECTIONS_PER_IP);
-			close(fd);
+			relay_refuse(fd, "per-address connection limit reached", &key);
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -376,7 +458,7 @@ relay_accept(struct relay_worker *w)
 		    (c->tls = tls_conn_new(fd)) == NULL) {
 			log_warnx("%s: out of memory for a TLS connection", __func__);
 			free(c);
-			relay_ip_adjust(&sa, -1);
+			peer_table_del(relay_peers, &key);
 			atomic_fetch_sub(&relay_total, 1);
 			close(fd);
 			continue;
@@ -385,8 +467,11 @@ relay_accept(struct relay_worker *w)
 		c->plain = -1;
 		c->sa = sa;
 		c->salen = salen;
+		c->key = key;
 		c->state = RS_HANDSHAKE;
-		c->deadline = time(NULL) + LIMIT_HANDSHAKE_TIMEOUT_S;
+		/* Under load a slow handshake holds a scarce slot: shorten it. */
+		c->deadline = time(NULL) + (total > relay_max / 2 ?
+		    LIMIT_HANDSHAKE_LOADED_S : LIMIT_HANDSHAKE_TIMEOUT_S);
 		c->h_tcp.kind = RK_TCP;
 		c->h_tcp.conn = c;
 		c->h_plain.kind = RK_PLAIN;
@@ -412,15 +497,29 @@ relay_expire(struct relay_worker *w, time_t now)
 {
 	struct relay_conn *c, *next;
 	char peer[INET6_ADDRSTRLEN];
+	long n;
 
 	for (c = w->conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->deadline != 0 && now >= c->deadline) {
-			if (c->state == RS_HANDSHAKE)
-				log_debug("TLS handshake with %s timed out",
-				    relay_peer(c, peer, sizeof(peer)));
-			relay_kill(w, c);
+		if (now < c->deadline)
+			continue;
+		if (c->state == RS_HANDSHAKE) {
+			log_debug("TLS handshake with %s timed out",
+			    relay_peer(c, peer, sizeof(peer)));
+		} else if (c->state == RS_OPEN && c->stalled) {
+			if ((n = relay_lograte_take(&relay_lr_stall, now)) >= 0)
+				log_info("TLS connection from %s closed: client not "
+				    "reading for %d s (%zu answer bytes buffered%s; "
+				    "%ld more such closes in the last %d s)",
+				    relay_peer(c, peer, sizeof(peer)),
+				    LIMIT_RELAY_WRITE_STALL_S, c->down_len - c->down_off,
+				    c->plain_hup ? ", HTTP side closed" : "", n,
+				    LIMIT_LOG_INTERVAL_S);
+		} else if (c->state == RS_OPEN) {
+			log_debug("TLS connection from %s idle for %d s: closed",
+			    relay_peer(c, peer, sizeof(peer)), LIMIT_RELAY_IDLE_S);
 		}
+		relay_kill(w, c);
 	}
 }
 
@@ -443,11 +542,17 @@ relay_main(void *arg)
 
 	for (;;) {
 		long tmo = http_timeout_ms(w->http);
-		int n, run_http = 0;
+		int n;
 		time_t now;
 
 		if (tmo < 0 || tmo > 1000)
 			tmo = 1000;
+		if (w->listen_paused) {
+			long long left = w->resume_ms - relay_now_ms();
+
+			if (left < tmo)
+				tmo = left < 0 ? 0 : (long)left;
+		}
 		n = epoll_wait(w->ep, evs, RELAY_EVENTS, (int)tmo);
 		if (n == -1 && errno != EINTR) {
 			log_warn("%s: epoll_wait", __func__);
@@ -460,11 +565,11 @@ relay_main(void *arg)
 			case RK_STOP:
 				goto out;
 			case RK_LISTEN:
-				relay_accept(w);
+				if (!w->listen_paused)
+					relay_accept(w);
 				break;
 			case RK_HTTP:
-				run_http = 1;
-				break;
+				break;     /* http_run below, every pass */
 			case RK_TCP:
 			case RK_PLAIN:
 				if (h->conn->state == RS_DEAD)
@@ -475,6 +580,11 @@ relay_main(void *arg)
 					else
 						h->conn->plain_rd = 1;
 				}
+				/* Seen even while the buffer toward the client is
+				 * full and we do not read the socketpair. */
+				if (h->kind == RK_PLAIN &&
+				    (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+					h->conn->plain_hup = 1;
 				relay_pump(w, h->conn);
 				break;
 			}
@@ -484,7 +594,7 @@ relay_main(void *arg)
 		 * pump again: its answers are usually ready in the same pass.
 		 */
 		http_run(w->http);
-		(void)run_http;
+		relay_resume_listener(w);
 		now = time(NULL);
 		if (now != last) {
 			relay_expire(w, now);
@@ -505,6 +615,9 @@ relay_start(int listen_fd, unsigned nworkers, struct http_env *env)
 	relay_listen_fd = listen_fd;
 	relay_env = env;
 	relay_nworkers = nworkers;
+	relay_max = env->max_tls_conns ? env->max_tls_conns : LIMIT_CONNECTIONS;
+	if ((relay_peers = peer_table_new(LIMIT_CONNECTIONS_PER_IP)) == NULL)
+		return -1;
 	if ((relay_workers = calloc(nworkers, sizeof(*relay_workers))) == NULL)
 		return -1;
 	for (unsigned i = 0; i < nworkers; i++) {
@@ -514,7 +627,8 @@ relay_start(int listen_fd, unsigned nworkers, struct http_env *env)
 		w->id = i;
 		w->ep = epoll_create1(EPOLL_CLOEXEC);
 		w->stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		w->http = http_start_tls_side(LIMIT_CONNECTIONS / nworkers + 1, env);
+		/* A worker may take every slot: the listener is shared. */
+		w->http = http_start_tls_side(relay_max, env);
 		if (w->ep == -1 || w->stopfd == -1 || w->http == NULL) {
 			log_warn("%s: worker %u", __func__, i);
 			return -1;
@@ -561,4 +675,6 @@ relay_stop(void)
 	free(relay_workers);
 	relay_workers = NULL;
 	relay_nworkers = 0;
+	peer_table_free(relay_peers);
+	relay_peers = NULL;
 }

@@ -125,3 +125,38 @@ route_match(const char *path, size_t len, struct route *r)
 		return;
 	}
 }
+
+size_t
+route_html_escape(const char *in, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		const char *ent = NULL;
+		char one[2] = { (char)ch, '\0' };
+		size_t k;
+
+		switch (ch) {
+		case '&':  ent = "&amp;";  break;
+		case '<':  ent = "&lt;";   break;
+		case '>':  ent = "&gt;";   break;
+		case '"':  ent = "&quot;"; break;
+		case '\'': ent = "&#39;";  break;
+		default:
+			/* Only printable ASCII passes: no encoding games. */
+			if (ch < 0x20 || ch >= 0x7f)
+				one[0] = '?';
+			ent = one;
+		}
+		k = strlen(ent);
+		if (o + k >= outlen)
+			break;             /* never half an entity */
+		memcpy(out + o, ent, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return o;
+}

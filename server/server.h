@@ -6,7 +6,8 @@
  * libmicrohttpd (relay.c, http.c), the service threads that run SOAP
  * work off the I/O loops (pool.c), routing (route.c), content
  * (content.c), the advertised URL (advert.c), the certificate watch
- * (certwatch.c) and every input limit (limits.h).  It hands SOAP requests
+ * (certwatch.c), what one peer address is (peer.c) and every input
+ * limit (limits.h).  It hands SOAP requests
  * to webservices/ through the small structs of ws.h and never lets
  * microhttpd.h (http.c), mbedtls (tls.c; common/crypto.c) or sqlite3
  * (store/) leak into another file.  Nothing outside server/ includes this
@@ -57,6 +58,14 @@ int route_normalize(const char *in, size_t len, char *out, size_t outlen);
  * case-insensitively.  Never fails: unknown paths give ROUTE_NONE.
  */
 void route_match(const char *path, size_t len, struct route *r);
+
+/*
+ * route_html_escape - (in, len) as HTML text into out: & < > " ' become
+ * entities, bytes outside printable ASCII become '?'.  Always
+ * NUL-terminates; stops before an entity that would not fit.  Returns the
+ * output length.  Every error page puts request bytes through it.
+ */
+size_t route_html_escape(const char *in, size_t len, char *out, size_t outlen);
 
 /* --- content.c: /Content/XX/SHA1.ext over plain HTTP ---------------------- */
 
@@ -182,6 +191,29 @@ int  tls_conn_pending(const struct tls_conn *c);
 /* 1 (once) if the socket was found empty (EAGAIN) since the last call. */
 int  tls_conn_drained(struct tls_conn *c);
 
+/* --- peer.c: the per-address key and per-address connection counts ---- */
+
+/* The key every per-address limit counts under: IPv4 as ::ffff:a.b.c.d
+ * (the /32), IPv6 truncated to its /LIMIT_IPV6_PREFIX_BITS. */
+struct peer_key { unsigned char b[16]; };
+
+/* peer_key - the key of sa (AF_INET, AF_INET6; IPv4-mapped IPv6 counts as
+ * its IPv4 address).  Returns 0, or -1 (key zeroed) for another family. */
+int peer_key(const struct sockaddr *sa, socklen_t salen, struct peer_key *k);
+/* peer_key_str - "192.0.2.7" or "2001:db8:1:2::/64" into buf; returns buf. */
+const char *peer_key_str(const struct peer_key *k, char *buf, size_t len);
+
+/* A thread-safe count of connections per key, each key capped at limit.
+ * peer_table_new returns NULL on allocation failure; free accepts NULL. */
+struct peer_table;
+struct peer_table *peer_table_new(unsigned limit);
+void     peer_table_free(struct peer_table *t);
+/* peer_table_add - count one more for k: 0, or -1 (nothing counted) when k
+ * is at the limit or memory is short. */
+int      peer_table_add(struct peer_table *t, const struct peer_key *k);
+void     peer_table_del(struct peer_table *t, const struct peer_key *k);
+unsigned peer_table_count(struct peer_table *t, const struct peer_key *k);
+
 /* --- relay.c: TLS listener workers feeding libmicrohttpd --------------- */
 
 struct http_env;
@@ -217,6 +249,10 @@ void pool_stop(void);
 struct http_env {
 	const struct config *conf;
 	int                  content_dirfd;
+	/* Connection slots sized at start-up to fit RLIMIT_NOFILE (main.c);
+	 * 0 = LIMIT_CONNECTIONS. */
+	unsigned             max_tls_conns;
+	unsigned             max_plain_conns;
 };
 
 struct http_daemon;

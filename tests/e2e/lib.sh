@@ -48,8 +48,19 @@ run_tap() {
 }
 check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else fail "$d"; fi; }
 
+# free_port: a TCP port free on 127.0.0.1 and on [::] (the daemon may
+# listen dual-stack, and t_ipv6.sh binds IPv6 addresses).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	/usr/bin/python3 -c '
+import socket
+for _ in range(100):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
+    try:
+        s6 = socket.socket(socket.AF_INET6); s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s6.bind(("::", p)); s6.close()
+    except OSError:
+        s.close(); continue
+    print(p); break'
 }
 
 # make_ca DIR: a P-256 test CA (ca.crt, ca.key).
@@ -87,7 +98,7 @@ write_conf() {
 	cat >"$T/wsusd.conf" <<CONF
 [server]
 fqdn = $FQDN
-bind = 127.0.0.1
+bind = ${BIND-127.0.0.1}
 http_port = $HTTP_PORT
 https_port = $HTTPS_PORT
 data_dir = data
@@ -120,7 +131,8 @@ setup() {
 
 # start_wsusd: run the daemon, wait until both ports answer.
 start_wsusd() {
-	"$TOP/$BUILD/wsusd" -c "$T/wsusd.conf" "$@" >>"$T/wsusd.log" 2>&1 &
+	# WSUSD_WRAP: a command that execs the daemon (e.g. prlimit --nofile=64).
+	${WSUSD_WRAP:-} "$TOP/$BUILD/wsusd" -c "$T/wsusd.conf" "$@" >>"$T/wsusd.log" 2>&1 &
 	WSUSD_PID=$!
 	for _ in $(seq 1 100); do
 		if "${CURL[@]}" -o /dev/null "$HTTP/" && "${CURL[@]}" -o /dev/null "$HTTPS/"; then

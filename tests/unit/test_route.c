@@ -61,9 +61,37 @@ static const struct {
 	{ __LINE__, "/favicon.ico", ROUTE_NONE, -1, 0, NULL },
 };
 
+static const struct {
+	int         line;
+	const char *in;
+	size_t      outlen;
+	const char *out;
+} esc_cases[] = {
+	{ __LINE__, "/ClientWebService/x", 64, "/ClientWebService/x" },
+	{ __LINE__, "<script>alert(1)</script>", 128, "&lt;script&gt;alert(1)&lt;/script&gt;" },
+	{ __LINE__, "a\"b'c&d", 64, "a&quot;b&#39;c&amp;d" },
+	{ __LINE__, "\x01\xc3\xa9\x7f", 64, "????" },
+	{ __LINE__, "ab<cd", 6, "ab" },          /* never half an entity */
+	{ __LINE__, "abcdef", 4, "abc" },
+	{ __LINE__, "<", 5, "&lt;" },
+	{ __LINE__, "<", 4, "" },
+	{ __LINE__, "", 1, "" },
+};
+
 int
 main(void)
 {
+	for (size_t i = 0; i < sizeof(esc_cases) / sizeof(esc_cases[0]); i++) {
+		char out[256];
+		size_t n;
+
+		memset(out, 'X', sizeof(out));
+		n = route_html_escape(esc_cases[i].in, strlen(esc_cases[i].in), out,
+		    esc_cases[i].outlen);
+		T_CHECK(esc_cases[i].line, strcmp(out, esc_cases[i].out) == 0 &&
+		    n == strlen(esc_cases[i].out), "escape: got \"%s\" (%zu)", out, n);
+	}
+
 	char out[LIMIT_PATH_BYTES];
 
 	for (size_t i = 0; i < sizeof(norm_cases) / sizeof(norm_cases[0]); i++) {
