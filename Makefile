@@ -22,13 +22,17 @@ CFLAGS   += -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-po
 LDFLAGS  += -fsanitize=$(SANITIZER)
 endif
 LIBS_SRV := -lmicrohttpd -lmbedtls -lmbedx509 -lmbedcrypto -lsqlite3 -lz -lexpat -lpthread
+# GSSAPI (MIT krb5; gss-ntlmssp is loaded by it as a mechanism): wsusd's
+# server/auth.c only.
+LIBS_GSS := -lgssapi_krb5
 LIBS_CLI := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lz -lexpat -lpthread
 
 # Debian packages the build, `make run` and the tests need.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libmbedtls-dev libsqlite3-dev \
-             zlib1g-dev libexpat1-dev libcurl4-openssl-dev
+             zlib1g-dev libexpat1-dev libcurl4-openssl-dev libkrb5-dev
 DEB_TEST  := curl openssl python3 python3-zeep cabextract osslsigncode sqlite3 procps iproute2
 DEB_TEST  += gcab git mandoc systemd lintian dpkg-dev fakeroot
+DEB_TEST  += gss-ntlmssp krb5-kdc krb5-admin-server krb5-user python3-requests-ntlm
 DEB_BENCH := nginx-light wrk hyperfine
 
 # --- sources, one list per folder --------------------------------------------
@@ -36,6 +40,7 @@ COMMON_SRCS := common/log.c common/crypto.c common/xml.c common/xpress.c common/
                common/cab.c common/authenticode_sign.c common/authenticode_verify.c
 CONF_SRCS   := conf/config.c
 STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.c store/settings.c \
+               store/audit.c store/account.c \
                store/group.c store/guid.c store/catalog.c store/approval.c \
                store/computer.c store/report.c store/expire.c store/updatedoc.c
 WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \
@@ -43,9 +48,10 @@ WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webse
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
                webservices/catalog.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c server/peer.c \
-               server/http.c server/pool.c server/advert.c server/certwatch.c
+               server/http.c server/pool.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \
-               admin/pki.c admin/publish.c
+               admin/pki.c admin/publish.c admin/actor.c admin/wsusutil_audit.c \
+               admin/wsusutil_user.c
 TOOLS_SRCS  := tools/wsusclient.c tools/wua_http.c tools/wua_session.c tools/wua_scan.c \
                tools/wua_state.c tools/wua_download.c tools/wua_report.c tools/wua_util.c \
                tools/wua_trust.c
@@ -116,7 +122,7 @@ LIBS_WSUSD := $(LIB_WS) $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
 LIBS_UTIL  := $(LIB_STORE) $(LIB_CONF) $(LIB_COMMON)
 
 $(BUILD)/wsusd: $(call obj,$(SERVER_SRCS)) $(LIBS_WSUSD)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV) $(LIBS_GSS)
 
 $(BUILD)/wsusutil: $(call obj,$(ADMIN_SRCS)) $(LIBS_UTIL)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SRV)

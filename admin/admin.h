@@ -6,7 +6,9 @@
  * admin/ owns the server-side administration that only wsusutil does:
  * the verbs (wsusutil.c), the TLS certificate's request and checks
  * (certreq.c, wsusutil_tls.c), the signing certificate and the server's
- * certificate stores (pki.c, wsusutil_pki.c) and publishing (publish.c).
+ * certificate stores (pki.c, wsusutil_pki.c), publishing (publish.c), the
+ * audit log and the admin accounts (wsusutil_audit.c, wsusutil_user.c)
+ * and who makes each change (actor.c).
  * It builds on common/ (crypto, Authenticode, CAB, XML, log), conf/ and
  * the store's domain functions; it never opens a socket to the daemon.
  */
@@ -27,6 +29,40 @@ int pki_verb(const struct config *c, int argc, char *argv[]);      /* signingcer
 int tlscert_verb(const struct config *c, const char *conf_path, int argc,
     char *argv[]);                                                   /* certreq, checkcert, clientconfig */
 int publish_verb(const struct config *c, int argc, char *argv[]);  /* publish */
+
+/* --- wsusutil_audit.c, wsusutil_user.c: the audit and user verbs ------- */
+int audit_verb(const struct config *c, int argc, char *argv[]);    /* audit */
+int user_verb(const struct config *c, int argc, char *argv[]);     /* user */
+
+/* --- actor.c: who makes wsusutil's changes; the door for file changes ----
+ * Every changing store call of admin/ passes actor_local(); a change that
+ * lives in a file (certificate and trust stores) is recorded with
+ * actor_record() once it took effect. */
+struct store;
+struct store_actor;
+
+/* actor_local - {"wsusutil", $SUDO_USER or the login name, "local"};
+ * static storage. */
+const struct store_actor *actor_local(void);
+
+/* actor_note - print "wsusutil: Audit head SEQ HASH" to stderr (nothing
+ * for an empty log), after a change. */
+void actor_note(struct store *st);
+
+/*
+ * actor_record - open the store of c, write one audit row through
+ * store_audit_record (before/after: compact JSON or NULL), print the new
+ * head, close.  Returns 0, or -1 after saying on stderr that the change
+ * was made but not recorded.
+ */
+int actor_record(const struct config *c, const char *action,
+    const char *object, const char *before, const char *after);
+
+/* Building a small JSON object for actor_record: buf starts as "{";
+ * actor_json_str appends "key":"value" (escaped, cut to fit len),
+ * actor_json_end closes it. */
+void actor_json_str(char *buf, size_t len, const char *key, const char *v);
+void actor_json_end(char *buf, size_t len);
 
 /* --- pki.c: signing certificate and the server's certificate stores ------
  * The update server's certificates for the Updates Publisher role: the

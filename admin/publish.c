@@ -1935,7 +1935,8 @@ pub_publish(const struct config *c, const char *catalog)
 		}
 	}
 	/* 5. One transaction for the whole catalog. */
-	if (store_import_batch(st, rows, nrows, &added, &skipped) == -1) {
+	if (store_import_batch(st, rows, nrows, &added, &skipped,
+	    actor_local()) == -1) {
 		fprintf(stderr, "wsusutil: publish: the store refused the "
 		    "catalog\n");
 		goto out;
@@ -1954,6 +1955,7 @@ pub_publish(const struct config *c, const char *catalog)
 		    rel != NULL ? rel + 1 : u->content,
 		    (unsigned long long)u->size);
 	}
+	actor_note(st);
 	rc = 0;
 out:
 	if (rc != 0) {
@@ -1997,7 +1999,7 @@ pub_expire(const struct config *c, const char *id)
 		return 1;
 	}
 	if ((rev = store_revision_number(st, g)) == -1 ||
-	    (r = store_expire(st, g)) == -1)
+	    (r = store_expire(st, g, actor_local())) == -1)
 		fprintf(stderr, "wsusutil: publish --expire %s failed; nothing "
 		    "changed\n", g);
 	else if (r == -2)
@@ -2007,6 +2009,7 @@ pub_expire(const struct config *c, const char *id)
 	else {
 		printf("Expired %s revision %d: clients no longer get it\n", g,
 		    rev);
+		actor_note(st);
 		rc = 0;
 	}
 	store_close(st);

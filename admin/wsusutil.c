@@ -99,6 +99,18 @@ static const struct util_verb {
 	{ "clientconfig", 1, "--out DIR [--content-url URL]",
 	  "Files for clients outside a domain: .reg with the policy, the\n"
 	  "certificates, an import script and the Group Policy equivalents." },
+	{ "audit", 1, "list [--since DATE] [--json] | verify [--head HASH]",
+	  "The audit log: one row per change (who, from where, what, before\n"
+	  "and after), chained by SHA-256.  verify checks the chain and, with\n"
+	  "--head, that a head logged earlier (\"Audit head SEQ HASH\") is still\n"
+	  "in it; non-zero exit naming the first broken row." },
+	{ "user", 1, "add NAME --role Administrator|Reporter [--password-file FILE] | "
+	  "passwd NAME [--password-file FILE] | role NAME --role ROLE | del NAME | "
+	  "list [--json]",
+	  "Accounts of the admin API (ApiRemoting30, the console).  The password\n"
+	  "is the first line of FILE or of standard input, never an argument.\n"
+	  "NAME@REALM is a Kerberos principal: a role, no password.  Password\n"
+	  "accounts are written to DATA_DIR/admin/ntlm-users for NTLM." },
 };
 #define UTIL_NVERBS (sizeof(util_verbs) / sizeof(util_verbs[0]))
 
@@ -348,8 +360,9 @@ util_configuressl(const struct config *c, int argc, char *argv[])
 	a.using_ssl = 1;
 	a.http_port = c->http_port;
 	a.https_port = c->http_port == 80 ? 443 : c->https_port;
-	if (store_advert_set(st, &a) == -1)
+	if (store_advert_set(st, &a, actor_local()) == -1)
 		goto out;
+	actor_note(st);
 	if (store_advert_url(a.fqdn, 1, a.http_port, a.https_port, url, sizeof(url)) == -1)
 		goto out;
 	printf("%s\n", url);
@@ -412,7 +425,8 @@ util_import_flush(struct util_import *im)
 
 	if (im->n == 0)
 		return 0;
-	if (store_import_batch(im->st, im->rows, im->n, &a, &s) == -1) {
+	if (store_import_batch(im->st, im->rows, im->n, &a, &s,
+	    actor_local()) == -1) {
 		fprintf(stderr, "wsusutil: import: a batch of %u revisions was refused; "
 		    "nothing of it was written\n", im->n);
 		rc = -1;
@@ -555,7 +569,7 @@ util_group(struct store *st, int argc, char *argv[])
 		else
 			usage();
 	}
-	rc = store_group_add(st, argv[2], parent, guid);
+	rc = store_group_add(st, argv[2], parent, guid, actor_local());
 	if (rc == -2)
 		fprintf(stderr, "wsusutil: no group \"%s\"\n", parent);
 	else if (rc == -3)
@@ -572,7 +586,7 @@ util_assign(struct store *st, int argc, char *argv[])
 
 	if (argc != 3)
 		usage();
-	rc = store_computer_assign(st, argv[1], argv[2]);
+	rc = store_computer_assign(st, argv[1], argv[2], actor_local());
 	if (rc == -2)
 		fprintf(stderr, "wsusutil: no computer \"%s\"\n", argv[1]);
 	else if (rc == -3)
@@ -632,7 +646,7 @@ util_approve(struct store *st, int argc, char *argv[])
 		usage();
 	for (int i = 0; i < npos - 1; i++) {
 		int rc = store_approve(st, pos[i], pos[npos - 1], action, deadline,
-		    "wsusutil");
+		    actor_local());
 		if (rc == -2)
 			fprintf(stderr, "wsusutil: no update %s or group \"%s\"\n", pos[i],
 			    pos[npos - 1]);
@@ -652,7 +666,7 @@ util_decline(struct store *st, int argc, char *argv[])
 
 	if (argc != 2)
 		usage();
-	rc = store_decline(st, argv[1], "wsusutil");
+	rc = store_decline(st, argv[1], actor_local());
 	if (rc == -2)
 		fprintf(stderr, "wsusutil: no update %s\n", argv[1]);
 	else if (rc == 0)
@@ -792,6 +806,8 @@ util_store_verb(const struct config *c, int argc, char *argv[])
 		{ "decline", util_decline },
 	};
 	struct store *st;
+	char head0[STORE_AUDIT_HASH_HEX + 1], head1[STORE_AUDIT_HASH_HEX + 1];
+	int64_t seq0 = 0, seq1 = 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
@@ -804,10 +820,16 @@ util_store_verb(const struct config *c, int argc, char *argv[])
 		fprintf(stderr, "wsusutil: cannot open the store in %s\n", c->data_dir);
 		return 1;
 	}
+	if (store_audit_head(st, &seq0, head0) == -1)
+		seq0 = -1;
 	if (rc >= 0)
 		rc = verbs[rc].fn(st, argc, argv);
 	else
 		rc = util_list(st, argc, argv, strcmp(argv[0], "computers") == 0);
+	/* Every change wrote an audit row: say where the chain ends now. */
+	if (seq0 >= 0 && store_audit_head(st, &seq1, head1) == 0 &&
+	    seq1 != seq0)
+		actor_note(st);
 	store_close(st);
 	return rc;
 }
@@ -865,6 +887,10 @@ main(int argc, char *argv[])
 	if ((ch = util_store_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if ((ch = pki_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if ((ch = audit_verb(&conf, argc, argv)) >= 0)
+		return ch;
+	if ((ch = user_verb(&conf, argc, argv)) >= 0)
 		return ch;
 	if ((ch = tlscert_verb(&conf, path, argc, argv)) >= 0)
 		return ch;

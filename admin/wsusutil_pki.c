@@ -119,6 +119,49 @@ pkiverb_current_sha1(const char *data_dir, char *sha1, size_t len)
 		snprintf(sha1, len, "%s", ci.sha1);
 }
 
+/*
+ * pkiverb_audit_signing - the audit row of a signing-certificate change:
+ * the thumbprints before and after (the store keeps the files, so the row
+ * is written once the change is in place).
+ */
+static int
+pkiverb_audit_signing(const struct config *c, const char *action,
+    const char *before)
+{
+	char after[64], jb[128] = "{", ja[128] = "{";
+
+	pkiverb_current_sha1(c->data_dir, after, sizeof(after));
+	if (before[0] != '\0')
+		actor_json_str(jb, sizeof(jb), "sha1", before);
+	actor_json_end(jb, sizeof(jb));
+	actor_json_str(ja, sizeof(ja), "sha1", after);
+	actor_json_end(ja, sizeof(ja));
+	return actor_record(c, action, "signing/current", before[0] != '\0' ?
+	    jb : "", ja) == 0 ? 0 : 1;
+}
+
+/*
+ * pkiverb_audit_trust - the audit row of a trust-store change: which
+ * store, the certificate's thumbprint and subject where it can be read.
+ */
+static int
+pkiverb_audit_trust(const struct config *c, const char *action,
+    const char *store, const char *file, const char *thumbprint, int added)
+{
+	struct cert_info ci;
+	char err[PKIVERB_ERR_BYTES], j[1024] = "{";
+
+	actor_json_str(j, sizeof(j), "store", store);
+	if (file != NULL && crypto_cert_info(file, &ci, err, sizeof(err)) == 0) {
+		actor_json_str(j, sizeof(j), "sha1", ci.sha1);
+		actor_json_str(j, sizeof(j), "subject", ci.subject);
+	} else if (thumbprint != NULL)
+		actor_json_str(j, sizeof(j), "sha1", thumbprint);
+	actor_json_end(j, sizeof(j));
+	return actor_record(c, action, thumbprint != NULL ? thumbprint :
+	    file, added ? "" : j, added ? j : "") == 0 ? 0 : 1;
+}
+
 /* After create/import: say what was retired, if anything was. */
 static void
 pkiverb_report_retired(const char *data_dir, const char *before)
@@ -167,7 +210,7 @@ pkiverb_signingcert(const struct config *c, int argc, char *argv[])
 		}
 		pkiverb_report_retired(c->data_dir, before);
 		pkiverb_describe_current(c->data_dir, "created");
-		return 0;
+		return pkiverb_audit_signing(c, "signingcert.create", before);
 	}
 	if (strcasecmp(argv[1], "import") == 0) {
 		for (i = 2; i < argc; i++) {
@@ -193,7 +236,7 @@ pkiverb_signingcert(const struct config *c, int argc, char *argv[])
 		}
 		pkiverb_report_retired(c->data_dir, before);
 		pkiverb_describe_current(c->data_dir, "imported");
-		return 0;
+		return pkiverb_audit_signing(c, "signingcert.import", before);
 	}
 	if (strcasecmp(argv[1], "export") == 0) {
 		if (argc != 3)
@@ -256,7 +299,8 @@ pkiverb_trust(const struct config *c, int argc, char *argv[])
 		}
 		printf("added %s to the %s store\n", file,
 		    s == PKI_STORE_ROOT ? "Root" : "TrustedPublisher");
-		return 0;
+		return pkiverb_audit_trust(c, "trust.add", s == PKI_STORE_ROOT ?
+		    "Root" : "TrustedPublisher", file, NULL, 1);
 	}
 	if (strcasecmp(argv[1], "list") == 0) {
 		if (argc != 2)
@@ -272,7 +316,8 @@ pkiverb_trust(const struct config *c, int argc, char *argv[])
 			return 1;
 		}
 		printf("removed %s\n", argv[2]);
-		return 0;
+		return pkiverb_audit_trust(c, "trust.remove", "any", NULL,
+		    argv[2], 0);
 	}
 	return pkiverb_usage();
 }

@@ -1,14 +1,15 @@
 /*
  * crypto.c - certificates, keys, hashes, AEAD, base64 and randomness: the
  * project's one wrapper over mbedTLS outside TLS (x509, pk, md, ctr_drbg,
- * asn1write, sha1, sha256, gcm, base64).
+ * asn1write, sha1, sha256, md4, pkcs5, gcm, base64).
  *
  * Owns: reading a certificate file and describing its first certificate
  * (struct cert_info), deciding whether it may serve a given name (SAN or
  * CN per RFC 6125, serverAuth EKU, validity), checking that a private key
  * belongs to a certificate, making a self-signed P-256 server certificate
  * and its key on disk, filling buffers from the OS CSPRNG, SHA-1/SHA-256
- * digests, AES-256-GCM sealing with a random nonce (the cookies of
+ * digests, MD4 and the NT hash of a password, PBKDF2-HMAC-SHA256
+ * password verifiers, AES-256-GCM sealing with a random nonce (the cookies of
  * webservices/cookie.c), strict base64, constant-time comparison and
  * wiping; and, for the other mbedTLS users of server/ (certreq.c, pki.c,
  * cab.c, authenticode_*.c), the helpers crypto.h lists as shared: error
@@ -51,8 +52,10 @@
 #include <mbedtls/error.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/md.h>
+#include <mbedtls/md4.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/pkcs5.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
@@ -1245,6 +1248,103 @@ crypto_sha256(const void *p, size_t n, uint8_t out[32])
 	memset(out, 0, 32);
 	if (mbedtls_sha256_ret(p, n, out, 0) != 0)
 		abort();
+}
+
+/*
+ * MD4 (RFC 1320) for the NT hash only: NTLM's password hash is
+ * MD4(UTF-16LE(password)).  Debian's mbedTLS 2.28 builds MBEDTLS_MD4_C.
+ * MD4 is broken as a hash; nothing else may use it.
+ */
+void
+crypto_md4(const void *p, size_t n, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (mbedtls_md4_ret(p, n, out) != 0)
+		abort();
+}
+
+int
+crypto_nt_hash(const char *pw, size_t len, uint8_t out[16])
+{
+	uint8_t u16[2 * CRYPTO_PASSWORD_MAX];
+	size_t n = 0;
+	int rc = -1;
+
+	memset(out, 0, 16);
+	if (len > CRYPTO_PASSWORD_MAX)
+		return -1;
+	/* UTF-8 -> UTF-16LE, strictly: no overlong forms, no surrogates. */
+	for (size_t i = 0; i < len;) {
+		const unsigned char *b = (const unsigned char *)pw + i;
+		uint32_t cp;
+		size_t k;
+
+		if (b[0] < 0x80) {
+			cp = b[0];
+			k = 1;
+		} else if ((b[0] & 0xe0) == 0xc0 && i + 1 < len &&
+		    (b[1] & 0xc0) == 0x80) {
+			cp = ((uint32_t)(b[0] & 0x1f) << 6) | (b[1] & 0x3f);
+			k = 2;
+			if (cp < 0x80)
+				goto out;
+		} else if ((b[0] & 0xf0) == 0xe0 && i + 2 < len &&
+		    (b[1] & 0xc0) == 0x80 && (b[2] & 0xc0) == 0x80) {
+			cp = ((uint32_t)(b[0] & 0x0f) << 12) |
+			    ((uint32_t)(b[1] & 0x3f) << 6) | (b[2] & 0x3f);
+			k = 3;
+			if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+				goto out;
+		} else if ((b[0] & 0xf8) == 0xf0 && i + 3 < len &&
+		    (b[1] & 0xc0) == 0x80 && (b[2] & 0xc0) == 0x80 &&
+		    (b[3] & 0xc0) == 0x80) {
+			cp = ((uint32_t)(b[0] & 0x07) << 18) |
+			    ((uint32_t)(b[1] & 0x3f) << 12) |
+			    ((uint32_t)(b[2] & 0x3f) << 6) | (b[3] & 0x3f);
+			k = 4;
+			if (cp < 0x10000 || cp > 0x10ffff)
+				goto out;
+		} else
+			goto out;
+		if (cp >= 0x10000) {
+			/* A surrogate pair; len bytes give at most len units. */
+			cp -= 0x10000;
+			u16[n++] = (uint8_t)((0xd800 | (cp >> 10)) & 0xff);
+			u16[n++] = (uint8_t)((0xd800 | (cp >> 10)) >> 8);
+			cp = 0xdc00 | (cp & 0x3ff);
+		}
+		u16[n++] = (uint8_t)(cp & 0xff);
+		u16[n++] = (uint8_t)(cp >> 8);
+		i += k;
+	}
+	crypto_md4(u16, n, out);
+	rc = 0;
+out:
+	mbedtls_platform_zeroize(u16, sizeof(u16));
+	return rc;
+}
+
+int
+crypto_pbkdf2_sha256(const void *pw, size_t len, const uint8_t *salt,
+    size_t saltlen, unsigned iterations, uint8_t *out, size_t outlen)
+{
+	mbedtls_md_context_t md;
+	int rc = -1;
+
+	memset(out, 0, outlen);
+	if (iterations == 0 || outlen == 0)
+		return -1;
+	mbedtls_md_init(&md);
+	if (mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	    1) == 0 &&
+	    mbedtls_pkcs5_pbkdf2_hmac(&md, pw, len, salt, saltlen, iterations,
+	    (uint32_t)outlen, out) == 0)
+		rc = 0;
+	/* mbedtls_md_free wipes the HMAC pads (derived from the password). */
+	mbedtls_md_free(&md);
+	if (rc == -1)
+		mbedtls_platform_zeroize(out, outlen);
+	return rc;
 }
 
 /* --- AES-256-GCM -------------------------------------------------------------- */

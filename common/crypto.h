@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "limits_common.h"
+
 #define CRYPTO_DN_MAX   512
 #define CRYPTO_SANS_MAX 1024
 
@@ -71,6 +73,25 @@ int crypto_random(void *buf, size_t len);
 /* Digests of (p, n) into out. */
 void crypto_sha1(const void *p, size_t n, uint8_t out[20]);
 void crypto_sha256(const void *p, size_t n, uint8_t out[32]);
+
+/*
+ * crypto_md4 - MD4 (RFC 1320), for the NT hash only.
+ * crypto_nt_hash - NTLM's password hash: MD4 of the password (pw, len,
+ * UTF-8, at most CRYPTO_PASSWORD_MAX bytes) as UTF-16LE.  Returns 0, or -1
+ * for text that is not UTF-8 or too long (out is then zero).  Its
+ * buffers are wiped; out is a secret too (password-equivalent for NTLM).
+ */
+#define CRYPTO_PASSWORD_MAX LIMIT_PASSWORD_BYTES
+void crypto_md4(const void *p, size_t n, uint8_t out[16]);
+int crypto_nt_hash(const char *pw, size_t len, uint8_t out[16]);
+
+/*
+ * crypto_pbkdf2_sha256 - PBKDF2 (RFC 8018) with HMAC-SHA256 over (pw, len)
+ * and (salt, saltlen), iterations rounds, outlen bytes into out.  Returns
+ * 0 or -1 (out is then zero).
+ */
+int crypto_pbkdf2_sha256(const void *pw, size_t len, const uint8_t *salt,
+    size_t saltlen, unsigned iterations, uint8_t *out, size_t outlen);
 
 /*
  * crypto_aead_seal - AES-256-GCM: encrypt (pt, n) under key with a fresh

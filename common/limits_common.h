@@ -10,6 +10,12 @@
 /* --- names (crypto.c, conf/) -------------------------------------------- */
 #define LIMIT_FQDN_BYTES                 253   /* DNS name, RFC 1035 */
 
+/* --- admin accounts (crypto.c NT hash, store/account.c, the admin API) ---
+ * A password or account name from a person or from a peer's Basic or NTLM
+ * credentials: bounded before any hashing. */
+#define LIMIT_PASSWORD_BYTES        256   /* one password, UTF-8 */
+#define LIMIT_ACCOUNT_NAME_BYTES    255   /* one account name or Kerberos principal */
+
 /* --- Authenticode (authenticode_verify.c, in wsusclient) --------------
  * What one cabinet signature may make us parse, and the trust store
  * directories (operator files, but read on every verification). */

@@ -44,6 +44,7 @@
 #define CONF_LABEL_MAX   63   /* bytes in one DNS label, RFC 1035 */
 #define CONF_WORKERS_MAX 64   /* TLS worker threads */
 #define CONF_SERVICE_THREADS_MAX 256  /* service threads of the heavy lane */
+#define CONF_NTLM_DOMAIN_MAX 15      /* bytes of a NetBIOS domain name */
 #define CONF_RETENTION_DAYS_MAX 36500  /* event retention, days (the schema's bound) */
 #define CONF_REGISTRATIONS_MAX 1000000 /* registrations_per_address */
 
@@ -204,6 +205,32 @@ conf_number(const char *s, size_t n, unsigned long min, unsigned long max,
 /* --- validators for string keys: check, and normalise in place -------- */
 
 /*
+ * conf_check_ntlm_domain - [admin] ntlm_domain: a NetBIOS domain name as
+ * NTLM clients send it, 1..15 bytes of letters, digits, '-' and '_'.  It
+ * is written into the ntlm-users file as "DOMAIN\\name", so nothing
+ * that file's format or a shell treats specially (':', '\\', space).
+ * Kept as written: gss-ntlmssp compares the domain case-sensitively.
+ */
+static int
+conf_check_ntlm_domain(char *s, char *why, size_t whylen)
+{
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
+			conf_errf(why, whylen, "\"%.*s%s\": a NetBIOS domain "
+			    "name is letters, digits, '-' and '_'",
+			    CONF_Q(s, len));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * conf_check_fqdn - s must be a DNS name: 1..LIMIT_FQDN_BYTES bytes of
  * dot-separated labels, each 1..63 bytes of [A-Za-z0-9-] that neither
  * starts nor ends with '-'.  No trailing dot (the name goes into URLs and
@@ -298,11 +325,15 @@ static const struct conf_service {
 };
 #define CONF_NSERVICES (sizeof(conf_services) / sizeof(conf_services[0]))
 
-static const char *const conf_sections[] = { "server", "tls", "ssl" };
+static const char *const conf_sections[] = { "server", "tls", "ssl", "admin" };
 #define CONF_NSECTIONS (sizeof(conf_sections) / sizeof(conf_sections[0]))
 
 /* [server] targeting: WSUS's two ways of placing computers in groups. */
 static const char *const conf_targeting[] = { "server", "client", NULL };
+
+/* [admin] basic and channel_binding. */
+static const char *const conf_noyes[] = { "no", "yes", NULL };
+static const char *const conf_cb[] = { "accept", "require", "off", NULL };
 
 /* Spelled as log.c spells them, so log_level_from_name() takes the value. */
 static const char *const conf_log_levels[] = {
@@ -372,6 +403,14 @@ static const struct conf_key conf_keys[] = {
 	  CONF_FIELD(next_cert), NULL, NULL },
 	{ "ssl", "require", CT_SERVICES, 0, 0, CONF_SSL_DEFAULT,
 	  CONF_FIELD(ssl_require), NULL, NULL },
+	{ "admin", "ntlm_domain", CT_STRING, 1, CONF_NTLM_DOMAIN_MAX, "WSUSD",
+	  CONF_FIELD(ntlm_domain), NULL, conf_check_ntlm_domain },
+	{ "admin", "keytab", CT_PATH, 0, CONF_PATH_MAX - 1, "",
+	  CONF_FIELD(admin_keytab), NULL, NULL },
+	{ "admin", "basic", CT_ENUM, 0, 0, "no",
+	  CONF_FIELD(admin_basic), conf_noyes, NULL },
+	{ "admin", "channel_binding", CT_ENUM, 0, 0, "accept",
+	  CONF_FIELD(admin_channel_binding), conf_cb, NULL },
 };
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -51,6 +51,11 @@ struct config {
 	char     next_cert[CONF_PATH_MAX]; /* PEM staged for pin-safe rotation; "" = none */
 	/* [ssl] */
 	unsigned ssl_require;              /* bitmask: 1<<enum ws_service | SSLREQ_* */
+	/* [admin] */
+	char     ntlm_domain[16];          /* NetBIOS domain NTLM clients name; "WSUSD" */
+	char     admin_keytab[CONF_PATH_MAX];       /* HTTP/<fqdn> service keys; "" = no Kerberos/Negotiate */
+	char     admin_basic[4];                    /* "no" (default) or "yes": Basic over TLS */
+	char     admin_channel_binding[8];          /* "accept" (default), "require" or "off" */
 };
 
 /*

@@ -132,6 +132,7 @@ deb:
 	  echo "Maintainer: $(DEB_MAINTAINER)"; \
 	  echo "Installed-Size: $$(du -sk --exclude=DEBIAN $(DEB_TREE) | cut -f1)"; \
 	  echo "Depends: adduser, $$(cat $(DEB_WORK)/shlibs.depends)"; \
+	  echo "Recommends: gss-ntlmssp"; \
 	  echo "Section: net"; \
 	  echo "Priority: optional"; \
 	  echo "Description: WSUS-compatible update server for Windows clients"; \

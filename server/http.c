@@ -91,6 +91,8 @@ struct http_req {
 	struct ws_request      wq;
 	struct ws_response     wr;
 	int                    ws_rc;          /* 0, -1 ws_handle failed, -2 encoding failed */
+	struct auth_answer     auth;           /* ApiRemoting30: auth.c's verdict */
+	int                    auth_waited;    /* its delay has been served */
 };
 
 /* Bytes of request bodies buffered now, in all and pre-cookie (small cap). */
@@ -204,11 +206,34 @@ http_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (r == NULL)
 		return;
+	auth_answer_free(&r->auth);
 	http_budget_release(r);
 	free(r->body);
 	ws_response_free(&r->wr);
 	free(r);
 	*req_cls = NULL;
+}
+
+/* TLS connections carry their admin-plane authentication (auth.c). */
+static void http_peer_notify(struct http_daemon *, struct MHD_Connection *,
+    void **, enum MHD_ConnectionNotificationCode);
+
+static void
+http_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_daemon *hd = cls;
+
+	if (!hd->is_tls) {   /* plain listener: per-address counts */
+		http_peer_notify(hd, conn, socket_ctx, toe);
+		return;
+	}
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_ctx = auth_conn_new();
+	else {
+		auth_conn_free(*socket_ctx);
+		*socket_ctx = NULL;
+	}
 }
 
 /* Queue a response with the headers every answer carries, then drop it. */
@@ -258,7 +283,8 @@ http_error(struct MHD_Connection *conn, unsigned status, const char *title,
 
 /* An answer built by webservices/ (SOAP or WSDL); takes ownership of body. */
 static enum MHD_Result
-http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
+http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr,
+    const char *auth_token)
 {
 	struct MHD_Response *resp;
 
@@ -285,6 +311,9 @@ http_ws_answer(struct MHD_Connection *conn, struct ws_response *wr)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (auth_token != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    auth_token);
 	return http_queue(conn, wr->status, resp);
 }
 
@@ -523,7 +552,7 @@ http_job_answer(struct MHD_Connection *conn, struct http_req *r)
 	if (r->ws_rc == -2)
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "Internal Server Error", "The answer could not be encoded.");
-	return http_ws_answer(conn, &r->wr);
+	return http_ws_answer(conn, &r->wr, r->auth.token_hdr);
 }
 
 /*
@@ -551,7 +580,7 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 		advert_get(&v);
 		if (wsdl_render((enum ws_service)r->route.service, v.soap_url, &wr) == -1)
 			return MHD_NO;
-		return http_ws_answer(conn, &wr);
+		return http_ws_answer(conn, &wr, r->auth.token_hdr);
 	}
 	memset(&r->wq, 0, sizeof(r->wq));
 	advert_get(&r->view);
@@ -566,6 +595,10 @@ http_soap(struct http_daemon *hd, struct MHD_Connection *conn,
 	r->wq.body = (const uint8_t *)r->body;
 	r->wq.body_len = r->body_len;
 	r->wq.is_tls = hd->is_tls;
+	if (r->route.service == WS_APIREMOTING) {
+		r->wq.account = r->auth.account;
+		r->wq.role = r->auth.role;
+	}
 	r->accept_encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	r->conn = conn;
@@ -670,6 +703,25 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 		r->early_status = MHD_HTTP_NOT_FOUND;
 		return r;
 	}
+	/* The admin plane: HTTPS only, whatever [ssl] require says; then who. */
+	if (r->route.kind == ROUTE_SOAP && r->route.service == WS_APIREMOTING) {
+		char peer[INET6_ADDRSTRLEN];
+		const union MHD_ConnectionInfo *ci;
+
+		if (!hd->is_tls) {
+			r->early_status = MHD_HTTP_FORBIDDEN;
+			return r;
+		}
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		auth_request(ci ? ci->socket_context : NULL,
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_AUTHORIZATION), http_peer(conn, peer,
+		    sizeof(peer)), &r->auth);
+		if (r->auth.status != 0) {
+			r->early_status = r->auth.status;
+			return r;
+		}
+	}
 	if (r->route.kind == ROUTE_CONTENT) {
 		if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -707,17 +759,79 @@ http_first(struct http_daemon *hd, struct MHD_Connection *conn,
 	return r;
 }
 
+/* The deferred answer's time has come (auth.c's timer thread): resume,
+ * and wake the worker that waits on this daemon. */
+static void
+http_auth_resume(void *arg)
+{
+	struct http_req *r = arg;
+
+	MHD_resume_connection(r->conn);
+	http_wake(r->hd);
+}
+
+/*
+ * http_auth_answer - the admin plane's 400/401/500: the offers or the
+ * exchange's next token.  Bad credentials wait out their delay first: the
+ * connection is suspended (no I/O thread waits) and auth.c's timer resumes
+ * it, which calls the handler, which comes back here.
+ */
 static enum MHD_Result
-http_early(struct MHD_Connection *conn, struct http_req *r)
+http_auth_answer(struct http_daemon *hd, struct MHD_Connection *conn,
+    struct http_req *r)
+{
+	struct MHD_Response *resp;
+	static const char body[] = "<html><head><title>401 Unauthorized</title>"
+	    "</head><body><h1>401 Unauthorized</h1><p>Access is denied due to "
+	    "invalid credentials.</p></body></html>\n";
+	if (r->auth.status == MHD_HTTP_BAD_REQUEST)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request",
+		    "Malformed or oversized Authorization header.");
+	if (r->auth.status != MHD_HTTP_UNAUTHORIZED)
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "Internal Server Error", "The request could not be processed.");
+	if (r->auth.delay_ms > 0 && !r->auth_waited) {
+		r->auth_waited = 1;
+		r->conn = conn;
+		r->hd = hd;
+		MHD_suspend_connection(conn);
+		if (auth_defer(r->auth.delay_ms, http_auth_resume, r, hd) == -1) {
+			/* Too many waiting: drop this one rather than answer early. */
+			MHD_resume_connection(conn);
+			return MHD_NO;
+		}
+		return MHD_YES;
+	}
+	resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html");
+	if (r->auth.token_hdr != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    r->auth.token_hdr);
+	for (int i = 0; i < r->auth.nwww; i++)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    r->auth.www[i]);
+	return http_queue(conn, MHD_HTTP_UNAUTHORIZED, resp);
+}
+
+static enum MHD_Result
+http_early(struct http_daemon *hd, struct MHD_Connection *conn, struct http_req *r)
 {
 	char msg[LIMIT_PATH_BYTES + 200];
 
 	switch (r->early_status) {
 	case MHD_HTTP_BAD_REQUEST:
+		if (r->auth.status == MHD_HTTP_BAD_REQUEST)
+			return http_auth_answer(hd, conn, r);
 		return http_error(conn, MHD_HTTP_BAD_REQUEST, "Bad Request",
 		    r->is_post ? "SOAPAction header too long." :
 		    "Ambiguous message length (Content-Length and Transfer-Encoding).");
 	case MHD_HTTP_FORBIDDEN:
+		if (r->auth.status == MHD_HTTP_FORBIDDEN)
+			return http_error(conn, MHD_HTTP_FORBIDDEN, "Forbidden",
+			    "403 - This account holds no role on this server.");
 		snprintf(msg, sizeof(msg), "403.4 - SSL required. The page you are "
 		    "trying to access is secured with Secure Sockets Layer (SSL): "
 		    "use https:// to reach %s.", r->path);
@@ -728,6 +842,9 @@ http_early(struct MHD_Connection *conn, struct http_req *r)
 	case MHD_HTTP_CONTENT_TOO_LARGE:
 		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "Content Too Large", "The request body exceeds the limit.");
+	case MHD_HTTP_UNAUTHORIZED:
+	case MHD_HTTP_INTERNAL_SERVER_ERROR:
+		return http_auth_answer(hd, conn, r);
 	case MHD_HTTP_SERVICE_UNAVAILABLE:
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "Service Unavailable", "Too many request bodies at once.");
@@ -824,7 +941,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((r->early_status == MHD_HTTP_CONTENT_TOO_LARGE &&
 		    r->declared > 2 * (unsigned long long)r->cap) ||
 		    r->early_status == MHD_HTTP_BAD_REQUEST)
-			return http_early(conn, r);
+			return http_early(hd, conn, r);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -844,7 +961,7 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->state == HJ_QUEUED)
 		return MHD_YES;   /* not expected: suspended until the job is done */
 	if (r->early_status != 0)
-		return http_early(conn, r);
+		return http_early(hd, conn, r);
 	if (r->route.kind == ROUTE_CONTENT)
 		return http_content(hd, conn, r,
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0);
@@ -887,10 +1004,9 @@ http_accept_policy(void *cls, const struct sockaddr *sa, socklen_t salen)
 static int http_counted;   /* the *socket_context of a counted connection */
 
 static void
-http_notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
-    enum MHD_ConnectionNotificationCode code)
+http_peer_notify(struct http_daemon *hd, struct MHD_Connection *conn,
+    void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
-	struct http_daemon *hd = cls;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -917,7 +1033,8 @@ http_notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
 	MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)LIMIT_CONNECTIONS_PER_IP,	\
 	MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LIMIT_CONNECTION_MEMORY_BYTES, \
 	MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LIMIT_IDLE_TIMEOUT_S,		\
-	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd)
+	MHD_OPTION_NOTIFY_COMPLETED, http_completed, (void *)(hd),		\
+	MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, (void *)(hd)
 
 struct http_daemon *
 http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
@@ -934,11 +1051,9 @@ http_start_plain(int listen_fd, unsigned nthreads, struct http_env *env)
 		return NULL;
 	}
 	hd->mhd = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, http_accept_policy, hd,
-	    http_access, hd,
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME, 0, http_accept_policy, hd, http_access, hd,
 	    HTTP_COMMON_OPTIONS(hd, env->max_plain_conns ? env->max_plain_conns :
 	    LIMIT_CONNECTIONS),
-	    MHD_OPTION_NOTIFY_CONNECTION, http_notify_conn, (void *)hd,
 	    MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, nthreads,
 	    MHD_OPTION_END);
@@ -1039,12 +1154,13 @@ http_stop(struct http_daemon *d)
 {
 	if (d == NULL)
 		return;
+	auth_defer_cancel(d);    /* resume every connection waiting out a delay */
 	if (d->mhd != NULL)
 		MHD_stop_daemon(d->mhd);
+	peer_table_free(d->peers);
 	if (d->ep != -1)
 		close(d->ep);
 	if (d->wake != -1)
 		close(d->wake);
-	peer_table_free(d->peers);
 	free(d);
 }

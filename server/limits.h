@@ -86,6 +86,17 @@
 #define LIMIT_TLS_SESSION_LIFETIME_S   86400   /* cache entry / ticket lifetime */
 #define LIMIT_TLS_TICKET_ROTATE_S       3600   /* ticket key rotation period */
 
+/* --- admin-plane authentication (auth.c) ------------------------------ */
+#define LIMIT_AUTH_HEADER_BYTES       12288    /* Authorization value; longer is 400 before any GSSAPI call */
+#define LIMIT_AUTH_TOKEN_BYTES         9216    /* a decoded Negotiate/NTLM token (3/4 of the header) */
+#define LIMIT_AUTH_BASIC_BYTES         1024    /* decoded Basic "user:password" */
+#define LIMIT_AUTH_ACCOUNT_BYTES        256    /* account name: user, DOMAIN\user, user@REALM */
+#define LIMIT_AUTH_DELAY_FIRST_MS       500    /* answer to the first bad credentials from an address waits this long, */
+#define LIMIT_AUTH_DELAY_MAX_MS        8000    /* ... doubling with each further failure up to this (ms) */
+#define LIMIT_AUTH_FAIL_ADDRS          4096    /* addresses whose failures are remembered (the quietest is dropped) */
+#define LIMIT_AUTH_FAIL_FORGET_S        900    /* an address's failures are forgotten after this quiet time (s) */
+#define LIMIT_AUTH_DEFERRED            1024    /* answers waiting out their delay at once; beyond, the connection is closed */
+
 /* --- configuration file ------------------------------------------------- */
 #define LIMIT_CONF_LINE_BYTES           4096   /* one line of wsusd.conf */
 #define LIMIT_CONF_FILE_BYTES      (1u << 20)  /* whole config file */

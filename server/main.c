@@ -190,6 +190,25 @@ main_check(const struct config *c, const char *path)
 	return 0;
 }
 
+/*
+ * main_log_audit - at start-up: the audit head (so that a later cut-off
+ * tail shows against this log) and the NTLM file rewritten from the
+ * accounts in the store (an account deleted while the file was being
+ * replaced, or a changed [admin] ntlm_domain, takes effect now).
+ */
+static void
+main_log_audit(struct store *st, const char *ntlm_domain)
+{
+	char hash[STORE_AUDIT_HASH_HEX + 1];
+	int64_t seq;
+
+	if (store_audit_head(st, &seq, hash) == 0)
+		log_info("Audit head %lld %s", (long long)seq, hash);
+	if (store_ntlm_write(st, ntlm_domain) == -1)
+		log_warnx("cannot write %s: NTLM logins to ApiRemoting30 will "
+		    "fail", store_ntlm_path(st));
+}
+
 static void
 main_log_cert(const char *path)
 {
@@ -289,6 +308,8 @@ main(int argc, char *argv[])
 		fatalx("embedded WSDLs are malformed");
 	if (advert_load(st, &conf) == -1)
 		fatalx("cannot read the advertised configuration");
+	if (auth_init(&conf) == -1)
+		fatalx("cannot set up the admin plane's authentication ([admin])");
 
 	memset(&env, 0, sizeof(env));
 	env.conf = &conf;
@@ -296,9 +317,9 @@ main(int argc, char *argv[])
 	nworkers = conf.workers ? conf.workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)
 		nworkers = 1;
-	main_size_conns(&env, nworkers);
 	if (pool_start(conf.service_threads) == -1)
 		fatalx("cannot start the service threads");
+	main_size_conns(&env, nworkers);
 	if ((plain = http_start_plain(http_fd, nworkers, &env)) == NULL)
 		fatalx("cannot start the HTTP listener");
 	if (relay_start(https_fd, nworkers, &env) == -1)
@@ -315,6 +336,7 @@ main(int argc, char *argv[])
 	store_server_id(st, sid);
 	log_info("Database: %s (schema version %d), server id %s, content %s/content",
 	    store_path(st), store_schema_version(st), sid, conf.data_dir);
+	main_log_audit(st, conf.ntlm_domain);
 
 	for (;;) {
 		struct timespec tick = { 1, 0 };
@@ -340,6 +362,7 @@ main(int argc, char *argv[])
 	pool_stop();
 	relay_stop();
 	http_stop(plain);
+	auth_shutdown();
 	close(env.content_dirfd);
 	store_close(st);
 	ws_shutdown();

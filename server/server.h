@@ -4,7 +4,8 @@
  * server/ is the daemon, and only the daemon: start-up and signals
  * (main.c), the listeners, TLS (tls.c) and the relay feeding
  * libmicrohttpd (relay.c, http.c), the service threads that run SOAP
- * work off the I/O loops (pool.c), routing (route.c), content
+ * work off the I/O loops (pool.c), admin-plane authentication (auth.c,
+ * the only gssapi user), routing (route.c), content
  * (content.c), the advertised URL (advert.c), the certificate watch
  * (certwatch.c), what one peer address is (peer.c) and every input
  * limit (limits.h).  It hands SOAP requests
@@ -214,11 +215,73 @@ int      peer_table_add(struct peer_table *t, const struct peer_key *k);
 void     peer_table_del(struct peer_table *t, const struct peer_key *k);
 unsigned peer_table_count(struct peer_table *t, const struct peer_key *k);
 
+/* tls_server_end_point - the RFC 5929 tls-server-end-point channel
+ * binding of the current certificate (its DER hashed with SHA-256, or the
+ * certificate's own signature hash when that is SHA-384/512) into out.
+ * Returns its length (32, 48 or 64), or -1 when cap is too small or no
+ * certificate is loaded.  After a reload, connections accepted before it
+ * are bound to the old certificate and get the new one's value. */
+int  tls_server_end_point(uint8_t *out, size_t cap);
+
 /* --- relay.c: TLS listener workers feeding libmicrohttpd --------------- */
 
 struct http_env;
 int  relay_start(int listen_fd, unsigned nworkers, struct http_env *env);
 void relay_stop(void);
+
+/* --- auth.c: who calls the admin plane (the only gssapi user) ----------- */
+
+struct auth_conn;     /* one per TLS connection, kept by http.c */
+
+#define AUTH_MAX_OFFERS 3
+
+/* What auth_request decided for one request. */
+struct auth_answer {
+	unsigned     status;       /* 0: authenticated with a role; else 400, 401, 403, 500 */
+	unsigned     delay_ms;     /* 401 for bad credentials: answer after this long */
+	const char  *www[AUTH_MAX_OFFERS];  /* WWW-Authenticate values offered (static) */
+	int          nwww;
+	char        *token_hdr;    /* "NTLM <b64>" / "Negotiate <b64>" to send, or NULL (owned) */
+	char         account[LIMIT_AUTH_ACCOUNT_BYTES + 1];  /* status 0 or 403 */
+	int          role;         /* enum ws_role */
+};
+
+/*
+ * auth_init - read [admin]: point gss-ntlmssp at the store's NTLM hash
+ * file (NTLM_USER_FILE, set once here before any thread starts), acquire
+ * the NTLM acceptor and, with a keytab, the SPNEGO/Kerberos one (from
+ * that keytab, through the cred store: no environment), start the timer
+ * thread.  Returns 0, or -1 (logged: a keytab that cannot be used stops
+ * start-up).
+ */
+int  auth_init(const struct config *c);
+void auth_shutdown(void);
+
+/* A new connection's state (NULL on allocation failure); free accepts NULL. */
+struct auth_conn *auth_conn_new(void);
+void auth_conn_free(struct auth_conn *a);
+
+/*
+ * auth_request - decide one request on connection a: authz is its
+ * Authorization header (NULL when absent), peer its address (text).  No
+ * header on an authenticated connection is that connection's account; a
+ * header runs (or continues, or restarts) an exchange.  Fills *ans (free
+ * with auth_answer_free); never fails otherwise.
+ */
+void auth_request(struct auth_conn *a, const char *authz, const char *peer,
+    struct auth_answer *ans);
+void auth_answer_free(struct auth_answer *ans);
+
+/*
+ * auth_defer - call fn(arg) from the timer thread ms milliseconds from
+ * now (a failed attempt's delayed answer).  owner tags the entry for
+ * auth_defer_cancel.  Returns 0, or -1 when LIMIT_AUTH_DEFERRED answers
+ * are already waiting (or out of memory).
+ */
+int  auth_defer(unsigned ms, void (*fn)(void *), void *arg, const void *owner);
+/* auth_defer_cancel - run owner's waiting entries now (before its daemon
+ * stops); no entry of owner runs after it returns. */
+void auth_defer_cancel(const void *owner);
 
 /* --- pool.c: service threads, two lanes -------------------------------- */
 

@@ -25,6 +25,8 @@
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ticket.h>
@@ -37,6 +39,8 @@ struct tls_cfg {
 	mbedtls_ssl_config  conf;
 	mbedtls_x509_crt    chain;
 	mbedtls_pk_context  key;
+	unsigned char       endpoint[64];  /* tls-server-end-point (RFC 5929) */
+	size_t              endpoint_len;
 };
 
 /*
@@ -141,6 +145,29 @@ out:
 }
 
 /*
+ * tls_endpoint_hash - RFC 5929 section 4.1: the hash of the leaf
+ * certificate's DER, with the hash of its signature algorithm, except
+ * that MD5 and SHA-1 become SHA-256.  What a client with Extended
+ * Protection (Windows, requests-ntlm) binds its NTLM or Kerberos exchange
+ * to; auth.c hands it to gss_accept_sec_context.
+ */
+static void
+tls_endpoint_hash(struct tls_cfg *c)
+{
+	const mbedtls_x509_crt *crt = &c->chain;
+
+	if (crt->sig_md == MBEDTLS_MD_SHA384 || crt->sig_md == MBEDTLS_MD_SHA512) {
+		int is384 = crt->sig_md == MBEDTLS_MD_SHA384;
+
+		mbedtls_sha512_ret(crt->raw.p, crt->raw.len, c->endpoint, is384);
+		c->endpoint_len = is384 ? 48 : 64;
+	} else {
+		mbedtls_sha256_ret(crt->raw.p, crt->raw.len, c->endpoint, 0);
+		c->endpoint_len = 32;
+	}
+}
+
+/*
  * tls_cfg_load - a new configuration from PEM files.  Returns it with one
  * reference, or NULL after logging why.
  */
@@ -170,6 +197,7 @@ tls_cfg_load(const char *cert_path, const char *key_path)
 		    : tls_strerror(rc));
 		goto fail;
 	}
+	tls_endpoint_hash(c);
 	if ((rc = mbedtls_pk_parse_keyfile(&c->key, key_path, NULL)) != 0) {
 		log_warnx("%s: key %s: %s", __func__, key_path, tls_strerror(rc));
 		goto fail;
@@ -271,6 +299,20 @@ tls_shutdown(void)
 	mbedtls_ssl_ticket_free(&tls_tickets);
 	mbedtls_ctr_drbg_free(&tls_drbg);
 	mbedtls_entropy_free(&tls_entropy);
+}
+
+int
+tls_server_end_point(uint8_t *out, size_t cap)
+{
+	int n = -1;
+
+	pthread_mutex_lock(&tls_cur_lock);
+	if (tls_cur != NULL && tls_cur->endpoint_len <= cap) {
+		memcpy(out, tls_cur->endpoint, tls_cur->endpoint_len);
+		n = (int)tls_cur->endpoint_len;
+	}
+	pthread_mutex_unlock(&tls_cur_lock);
+	return n;
 }
 
 void

@@ -153,6 +153,21 @@ out:
 	return rc;
 }
 
+/* advert_json - the advertised URL's parts as audit fields. */
+static void
+advert_json(const struct store_advert *a, struct audit_json *j)
+{
+	char url[STORE_URL_MAX];
+
+	audit_json_str(j, "fqdn", a->fqdn);
+	audit_json_int(j, "using_ssl", a->using_ssl);
+	audit_json_int(j, "http_port", a->http_port);
+	audit_json_int(j, "https_port", a->https_port);
+	if (store_advert_url(a->fqdn, a->using_ssl, a->http_port,
+	    a->https_port, url, sizeof(url)) == 0)
+		audit_json_str(j, "url", url);
+}
+
 int
 store_advert_get(struct store *st, const struct store_advert *dflt,
     struct store_advert *a)
@@ -181,27 +196,41 @@ store_advert_get(struct store *st, const struct store_advert *dflt,
 }
 
 int
-store_advert_set(struct store *st, struct store_advert *a)
+store_advert_set(struct store *st, struct store_advert *a,
+    const struct store_actor *who)
 {
-	struct store_advert now;
+	struct store_advert was, now;
+	struct audit_json jb, ja;
 	sqlite3_stmt *s;
+	int r;
 
-	if (advert_valid(a, __func__) == -1)
+	if (advert_valid(a, __func__) == -1 || !audit_actor_ok(who, __func__))
 		return -1;
 	if (store_begin(st, __func__) == -1)
 		return -1;
+	audit_json_init(&jb);
+	if ((r = advert_read(st, &was, __func__)) == -1)
+		goto fail;
+	if (r == 1)
+		advert_json(&was, &jb);
 	s = stmt_get(st, STMT_ADVERT_UPSERT);
 	/* The new generation, read under the same write lock. */
 	if (advert_bind(st, s, a, time(NULL), __func__) == -1 ||
 	    stmt_run(st, s, NULL, __func__) == -1 ||
-	    advert_read(st, &now, __func__) != 1 ||
-	    store_commit(st, __func__) == -1) {
-		store_rollback(st, __func__);
-		return -1;
-	}
+	    advert_read(st, &now, __func__) != 1)
+		goto fail;
+	audit_json_init(&ja);
+	advert_json(&now, &ja);
+	if (audit_write(st, who, "advert.set", now.fqdn, audit_json_end(&jb),
+	    audit_json_end(&ja), __func__) == -1 ||
+	    store_commit(st, __func__) == -1)
+		goto fail;
 	a->generation = now.generation;
 	a->changed_at = now.changed_at;
 	return 0;
+fail:
+	store_rollback(st, __func__);
+	return -1;
 }
 
 int64_t

@@ -505,9 +505,14 @@ bind:
  */
 int
 store_import_batch(struct store *st, const struct store_import *u,
-    unsigned n, unsigned *added, unsigned *skipped)
+    unsigned n, unsigned *added, unsigned *skipped,
+    const struct store_actor *who)
 {
 	struct catalog_buf z = { NULL, 0, 0 };
+	struct audit_json ja;
+	char ids[STORE_AUDIT_VALUE_MAX - 128];
+	const char *first = NULL;   /* the object of a one-update import */
+	size_t idn = 1, idmore = 0;
 	unsigned nadd = 0, nskip = 0, i = 0;
 	const char *why;
 	int64_t now = (int64_t)time(NULL);
@@ -532,20 +537,47 @@ store_import_batch(struct store *st, const struct store_import *u,
 			return -1;
 		}
 	}
+	if (!audit_actor_ok(who, __func__))
+		return -1;
 	if (n == 0)
 		return 0;
 	if (store_begin(st, __func__) == -1)
 		return -1;
+	ids[0] = '[';
 	for (i = 0; i < n; i++) {
 		if ((r = catalog_import_one(st, &u[i], &z, now)) == -1)
 			goto out;
-		if (r == 1)
-			nadd++;
-		else
+		if (r != 1) {
 			nskip++;
+			continue;
+		}
+		if (nadd++ == 0)
+			first = u[i].update_id;
+		/* "id/rev", as many as the audit value holds. */
+		if (idn + STORE_GUID_LEN + 16 < sizeof(ids) - 1)
+			idn += (size_t)snprintf(ids + idn, sizeof(ids) - idn,
+			    "%s\"%s/%d\"", idn > 1 ? "," : "", u[i].update_id,
+			    u[i].revision_number);
+		else
+			idmore++;
 	}
-	if (nadd > 0 && catalog_bump(st, __func__) == -1)
-		goto out;
+	ids[idn++] = ']';
+	ids[idn] = '\0';
+	/* Re-importing what is there changes nothing: no audit row. */
+	if (nadd > 0) {
+		audit_json_init(&ja);
+		audit_json_int(&ja, "added", nadd);
+		audit_json_int(&ja, "already_present", nskip);
+		audit_json_raw(&ja, "revisions", ids);
+		if (idmore > 0)
+			audit_json_int(&ja, "revisions_not_listed",
+			    (int64_t)idmore);
+		if (catalog_bump(st, __func__) == -1 ||
+		    audit_write(st, who, "import", nadd == 1 ?
+		    first : "catalog", "", audit_json_end(&ja),
+		    __func__) == -1)
+			goto out;
+	}
 	if (store_commit(st, __func__) == -1)
 		goto out;
 	rc = 0;

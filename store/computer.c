@@ -262,14 +262,36 @@ computer_member(struct store *st, int64_t cref, int64_t gref,
  * Unassigned Computers is kept as a row too, so that it pins the computer
  * against client-side targeting like any other.
  */
+/*
+ * computer_audit_groups - the computer's memberships as a JSON object
+ * {"groups":[...]} into j, for the before and after of a change to them.
+ */
+static int
+computer_audit_groups(struct store *st, int64_t cref, struct audit_json *j,
+    const char *caller)
+{
+	char list[STORE_AUDIT_VALUE_MAX - 64];
+
+	audit_json_init(j);
+	if (audit_list(st, STMT_AUDIT_MEMBERSHIPS, cref, list, sizeof(list),
+	    caller) == -1)
+		return -1;
+	audit_json_raw(j, "groups", list);
+	audit_json_end(j);
+	return 0;
+}
+
 int
 store_computer_assign(struct store *st, const char *computer,
-    const char *group)
+    const char *group, const struct store_actor *who)
 {
 	struct store_group g;
+	struct audit_json before, after;
 	int64_t cref = 0, gref = 0;
 	int rc = -1, r;
 
+	if (!audit_actor_ok(who, __func__))
+		return -1;
 	if (store_begin(st, __func__) == -1)
 		return -1;
 	if ((r = computer_find(st, computer, &cref)) != 1) {
@@ -280,10 +302,15 @@ store_computer_assign(struct store *st, const char *computer,
 		rc = r == 0 ? -3 : -1;
 		goto out;
 	}
+	if (computer_audit_groups(st, cref, &before, __func__) == -1)
+		goto out;
 	if (stmt_run_ints(st, STMT_COMPUTER_UNGROUP, &cref, 1, NULL,
 	    __func__) == -1)
 		goto out;
-	if (computer_member(st, cref, gref, "admin") == -1)
+	if (computer_member(st, cref, gref, "admin") == -1 ||
+	    computer_audit_groups(st, cref, &after, __func__) == -1 ||
+	    audit_write(st, who, "computer.assign", computer, before.s,
+	    after.s, __func__) == -1)
 		goto out;
 	/*
 	 * No catalogue-generation bump: memberships are looked up per scan
@@ -297,6 +324,81 @@ store_computer_assign(struct store *st, const char *computer,
 	rc = 0;
 out:
 	return store_end(st, rc, __func__);
+}
+
+/*
+ * computer_membership - the body of store_computer_group_add/_remove:
+ * find both, then add (an administrator's membership beside the others;
+ * a pinned Unassigned Computers row goes, since the computer is now
+ * assigned) or remove one membership.  Returns 0, -1, -2 (no computer),
+ * -3 (no group), -4 (remove: not a member).
+ */
+static int
+computer_membership(struct store *st, const char *computer, const char *group,
+    int add, const struct store_actor *who, const char *caller)
+{
+	struct store_group g, un;
+	struct audit_json before, after;
+	int64_t cref = 0, gref = 0, uref = 0;
+	int rc = -1, r;
+
+	if (!audit_actor_ok(who, caller))
+		return -1;
+	if (store_begin(st, caller) == -1)
+		return -1;
+	if ((r = computer_find(st, computer, &cref)) != 1) {
+		rc = r == 0 ? -2 : -1;
+		goto out;
+	}
+	if ((r = group_lookup(st, group, &g, &gref)) != 1) {
+		rc = r == 0 ? -3 : -1;
+		goto out;
+	}
+	if (computer_audit_groups(st, cref, &before, caller) == -1)
+		goto out;
+	if (add) {
+		if (strcmp(g.guid, STORE_GROUP_UNASSIGNED) != 0 &&
+		    group_lookup(st, STORE_GROUP_UNASSIGNED, &un, &uref) == 1 &&
+		    stmt_run_ints(st, STMT_COMPUTER_GROUP_DELETE,
+		    (const int64_t[]){ cref, uref }, 2, NULL, caller) == -1)
+			goto out;
+		if (stmt_run_ints(st, STMT_COMPUTER_GROUP_ADMIN,
+		    (const int64_t[]){ cref, gref }, 2, NULL, caller) == -1)
+			goto out;
+	} else {
+		if (stmt_run_ints(st, STMT_COMPUTER_GROUP_DELETE,
+		    (const int64_t[]){ cref, gref }, 2, NULL, caller) == -1)
+			goto out;
+		if (sqlite3_changes(st->db) == 0) {
+			rc = -4;
+			goto out;
+		}
+	}
+	if (computer_audit_groups(st, cref, &after, caller) == -1 ||
+	    audit_write(st, who, add ? "computer.group.add" :
+	    "computer.group.remove", computer, before.s, after.s,
+	    caller) == -1 ||
+	    store_commit(st, caller) == -1)
+		goto out;
+	log_info("%s: %s: %s %s %s by %s", caller, st->path, computer,
+	    add ? "added to" : "removed from", g.name, who->account);
+	rc = 0;
+out:
+	return store_end(st, rc, caller);
+}
+
+int
+store_computer_group_add(struct store *st, const char *computer,
+    const char *group, const struct store_actor *who)
+{
+	return computer_membership(st, computer, group, 1, who, __func__);
+}
+
+int
+store_computer_group_remove(struct store *st, const char *computer,
+    const char *group, const struct store_actor *who)
+{
+	return computer_membership(st, computer, group, 0, who, __func__);
 }
 
 /*

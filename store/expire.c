@@ -23,13 +23,17 @@
  * in between the lookup and the update.
  */
 int
-store_expire(struct store *st, const char *update_id)
+store_expire(struct store *st, const char *update_id,
+    const struct store_actor *who)
 {
-	char id[STORE_GUID_LEN + 1];
+	char id[STORE_GUID_LEN + 1], list[STORE_AUDIT_VALUE_MAX - 128];
+	struct audit_json before, after;
 	int64_t uref = 0, rev = 0;
 	int64_t now = (int64_t)time(NULL);
 	int rc = -1, r;
 
+	if (!audit_actor_ok(who, __func__))
+		return -1;
 	if (update_id == NULL || guid_canon(update_id, id) == -1)
 		return -2;
 	if (store_begin(st, __func__) == -1)
@@ -39,6 +43,17 @@ store_expire(struct store *st, const char *update_id)
 		rc = r == -1 ? -1 : -2;
 		goto out;
 	}
+	if (audit_list(st, STMT_AUDIT_APPROVALS, uref, list, sizeof(list),
+	    __func__) == -1)
+		goto out;
+	audit_json_init(&before);
+	audit_json_int(&before, "revision_id", rev);
+	audit_json_str(&before, "state", "published");
+	audit_json_raw(&before, "approvals", list);
+	audit_json_init(&after);
+	audit_json_int(&after, "revision_id", rev);
+	audit_json_str(&after, "state", "expired");
+	audit_json_raw(&after, "approvals", "[]");
 	if (stmt_run_ints(st, STMT_REVISION_EXPIRE, (const int64_t[]){ rev,
 	    now }, 2, NULL, __func__) == -1)
 		goto out;
@@ -49,6 +64,8 @@ store_expire(struct store *st, const char *update_id)
 	}
 	/* Approvals name the latest revision; an expired one has none. */
 	if (approval_drop(st, uref, __func__) == -1 ||
+	    audit_write(st, who, "expire", id, audit_json_end(&before),
+	    audit_json_end(&after), __func__) == -1 ||
 	    catalog_commit(st, __func__) == -1)
 		goto out;
 	log_info("%s: %s: %s revision id %lld expired", __func__, st->path, id,

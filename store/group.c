@@ -116,12 +116,17 @@ group_name_ok(const char *name)
  */
 int
 store_group_add(struct store *st, const char *name, const char *parent,
-    char guid_out[STORE_GUID_LEN + 1])
+    char guid_out[STORE_GUID_LEN + 1], const struct store_actor *who)
 {
 	char id[STORE_GUID_LEN + 1];
+	struct store_group pg;
+	struct audit_json after;
 	sqlite3_stmt *s;
 	int64_t pref = 0;
 	int rc = -1, r;
+
+	if (!audit_actor_ok(who, __func__))
+		return -1;
 
 	if (!group_name_ok(name)) {
 		log_warnx("%s: bad group name (1..%d bytes, no control "
@@ -136,7 +141,7 @@ store_group_add(struct store *st, const char *name, const char *parent,
 	if (store_begin(st, __func__) == -1)
 		return -1;
 	/* Both checks under the write lock: nobody adds the name between. */
-	if ((r = group_lookup(st, parent, NULL, &pref)) != 1) {
+	if ((r = group_lookup(st, parent, &pg, &pref)) != 1) {
 		rc = r == 0 ? -2 : -1;
 		goto out;
 	}
@@ -152,12 +157,69 @@ store_group_add(struct store *st, const char *name, const char *parent,
 		stmt_bind_failed(st, s, __func__);
 		goto out;
 	}
+	audit_json_init(&after);
+	audit_json_str(&after, "name", name);
+	audit_json_str(&after, "id", id);
+	audit_json_str(&after, "parent", pg.name);
 	if (stmt_run(st, s, NULL, __func__) == -1 ||
+	    audit_write(st, who, "group.add", name, "",
+	    audit_json_end(&after), __func__) == -1 ||
 	    catalog_commit(st, __func__) == -1)
 		goto out;
 	if (guid_out != NULL)
 		memcpy(guid_out, id, sizeof(id));
 	log_info("%s: %s: group %s (%s) added", __func__, st->path, name, id);
+	rc = 0;
+out:
+	return store_end(st, rc, __func__);
+}
+
+/*
+ * store_group_del - see store.h.  The group's approvals and memberships
+ * go with it (ON DELETE CASCADE); its computers fall back to their other
+ * groups, or to Unassigned Computers.  A group with child groups is
+ * refused rather than taking its subtree along.
+ */
+int
+store_group_del(struct store *st, const char *name_or_guid,
+    const struct store_actor *who)
+{
+	struct store_group g;
+	struct audit_json before;
+	int64_t gref = 0, children = 0;
+	int rc = -1, r;
+
+	if (!audit_actor_ok(who, __func__))
+		return -1;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if ((r = group_lookup(st, name_or_guid, &g, &gref)) != 1) {
+		rc = r == 0 ? -2 : -1;
+		goto out;
+	}
+	if (g.builtin) {
+		rc = -3;
+		goto out;
+	}
+	if (stmt_run_ints(st, STMT_GROUP_CHILDREN, &gref, 1, &children,
+	    __func__) == -1)
+		goto out;
+	if (children > 0) {
+		rc = -4;
+		goto out;
+	}
+	audit_json_init(&before);
+	audit_json_str(&before, "name", g.name);
+	audit_json_str(&before, "id", g.guid);
+	audit_json_str(&before, "parent", g.parent);
+	if (stmt_run_ints(st, STMT_GROUP_DELETE, &gref, 1, NULL,
+	    __func__) == -1 ||
+	    audit_write(st, who, "group.delete", g.name,
+	    audit_json_end(&before), "", __func__) == -1 ||
+	    catalog_commit(st, __func__) == -1)
+		goto out;
+	log_info("%s: %s: group %s (%s) deleted by %s", __func__, st->path,
+	    g.name, g.guid, who->account);
 	rc = 0;
 out:
 	return store_end(st, rc, __func__);

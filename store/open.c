@@ -6,6 +6,7 @@
  * Owns: the life cycle of struct store.  It sits above db.c, stmt.c and
  * advert.c and calls each of them; none of them calls back into it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -25,6 +26,13 @@ store_open(const char *data_dir)
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		log_warn("%s: calloc", __func__);
 		return NULL;
+	}
+	if (snprintf(st->data_dir, sizeof(st->data_dir), "%s", data_dir) >=
+	    (int)sizeof(st->data_dir) ||
+	    snprintf(st->ntlm_path, sizeof(st->ntlm_path),
+	    "%s/admin/ntlm-users", data_dir) >= (int)sizeof(st->ntlm_path)) {
+		log_warnx("%s: %s: path too long", __func__, data_dir);
+		goto fail;
 	}
 	if (db_file(st, data_dir) == -1 ||
 	    db_connect(st) == -1 ||

@@ -497,11 +497,73 @@ static const char schema_v3[] =
 
     "PRAGMA user_version = 3;\n";
 
+/*
+ * Version 4: the audit log and the administrator accounts.
+ */
+static const char schema_v4[] =
+    /*
+     * One row per administrative change, written by audit_write in the
+     * change's own transaction.  hash = SHA-256 over prev_hash and the
+     * row's canonical fields (audit.c), so editing, deleting or
+     * reordering rows breaks the chain; the head hash the daemon logs
+     * after each change shows a cut-off tail.  The triggers keep honest
+     * code from changing rows; they stop no one who holds the file,
+     * which is what the chain is for.  before/after: compact JSON or "".
+     */
+    "CREATE TABLE audit (\n"
+    " seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
+    " time INTEGER NOT NULL,\n"
+    " program TEXT NOT NULL CHECK (length(CAST(program AS BLOB))"
+    " BETWEEN 1 AND 32),\n"
+    " account TEXT NOT NULL CHECK (length(CAST(account AS BLOB))"
+    " BETWEEN 1 AND 256),\n"
+    " address TEXT NOT NULL CHECK (length(CAST(address AS BLOB))"
+    " BETWEEN 1 AND 64),\n"
+    " action TEXT NOT NULL CHECK (length(CAST(action AS BLOB))"
+    " BETWEEN 1 AND 255),\n"
+    " object TEXT NOT NULL CHECK (length(CAST(object AS BLOB))"
+    " BETWEEN 1 AND 255),\n"
+    " before TEXT NOT NULL,\n"
+    " after TEXT NOT NULL,\n"
+    " prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),\n"
+    " hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)\n"
+    ") STRICT;\n"
+    "CREATE INDEX audit_time ON audit (time);\n"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;\n"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+    " BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;\n"
+
+    /*
+     * Accounts of the admin API.  Names are unique case-insensitively
+     * (Windows account names are).  A name with '@' is a Kerberos
+     * principal: a role, no password (iterations, salt, verifier NULL).
+     * Otherwise a PBKDF2-HMAC-SHA256 verifier of the password.  The NT
+     * hash NTLM needs is password-equivalent and lives only in the 0600
+     * ntlm-users file, never in this group-readable database.
+     */
+    "CREATE TABLE accounts (\n"
+    " id INTEGER PRIMARY KEY,\n"
+    " name TEXT NOT NULL COLLATE NOCASE UNIQUE"
+    " CHECK (length(CAST(name AS BLOB)) BETWEEN 1 AND 255),\n"
+    " role TEXT NOT NULL CHECK (role IN ('administrator', 'reporter')),\n"
+    " iterations INTEGER CHECK (iterations IS NULL OR iterations >= 1000),\n"
+    " salt BLOB CHECK (salt IS NULL OR length(salt) >= 16),\n"
+    " verifier BLOB CHECK (verifier IS NULL OR length(verifier) = 32),\n"
+    " created INTEGER NOT NULL,\n"
+    " changed INTEGER NOT NULL,\n"
+    " CHECK ((iterations IS NULL) = (verifier IS NULL)"
+    " AND (salt IS NULL) = (verifier IS NULL))\n"
+    ") STRICT;\n"
+
+    "PRAGMA user_version = 4;\n";
+
 /* migrations[n - 1] takes the schema to version n. */
 static const char *const schema_migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int

@@ -52,27 +52,61 @@ store_settings_get(struct store *st, struct store_settings *s)
 	return rc == 1 ? 0 : -1;
 }
 
+/* settings_json - the settings as an audit value. */
+static const char *
+settings_json(const struct store_settings *v, struct audit_json *j)
+{
+	audit_json_init(j);
+	audit_json_str(j, "targeting", store_targeting_name(v->targeting));
+	audit_json_str(j, "targeting_source", v->targeting_by_admin ?
+	    "admin" : "config");
+	audit_json_int(j, "event_days_workstation",
+	    (int64_t)v->event_days_workstation);
+	audit_json_int(j, "event_days_server", (int64_t)v->event_days_server);
+	return audit_json_end(j);
+}
+
 /*
- * store_settings_seed - see store.h.  One statement, so no transaction:
- * the row changes whole or not at all.
+ * store_settings_seed - see store.h.  In one transaction: the values
+ * before, the write, the values after and, when they differ, the audit
+ * row (a restart with an unchanged wsusd.conf changes nothing and writes
+ * no row).
  */
 int
 store_settings_seed(struct store *st, const struct store_settings *conf,
-    struct store_settings *out)
+    struct store_settings *out, const struct store_actor *who)
 {
-	sqlite3_stmt *q = stmt_get(st, STMT_SETTINGS_SEED);
-	struct store_settings now;
+	struct store_settings was, now;
+	struct audit_json jb, ja;
+	sqlite3_stmt *q;
+	int rc = -1;
 
+	if (!audit_actor_ok(who, __func__))
+		return -1;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if (store_settings_get(st, &was) == -1)
+		goto out;
+	q = stmt_get(st, STMT_SETTINGS_SEED);
 	if (sqlite3_bind_text(q, 1, store_targeting_name(conf->targeting), -1,
 	    SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(q, 2, (int)conf->event_days_workstation) !=
 	    SQLITE_OK ||
 	    sqlite3_bind_int(q, 3, (int)conf->event_days_server) != SQLITE_OK ||
-	    sqlite3_bind_int64(q, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK)
-		return stmt_bind_failed(st, q, __func__);
+	    sqlite3_bind_int64(q, 4, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+		stmt_bind_failed(st, q, __func__);
+		goto out;
+	}
 	if (stmt_run(st, q, NULL, __func__) == -1 ||
 	    store_settings_get(st, &now) == -1)
-		return -1;
+		goto out;
+	if (memcmp(&was, &now, sizeof(was)) != 0 &&
+	    audit_write(st, who, "settings.seed", "server_settings",
+	    settings_json(&was, &jb), settings_json(&now, &ja),
+	    __func__) == -1)
+		goto out;
+	if (store_commit(st, __func__) == -1)
+		goto out;
 	if (now.targeting != conf->targeting)
 		log_info("%s: %s: targeting stays %s (set through the admin "
 		    "API), not %s as wsusd.conf says", __func__, st->path,
@@ -80,26 +114,47 @@ store_settings_seed(struct store *st, const struct store_settings *conf,
 		    store_targeting_name(conf->targeting));
 	if (out != NULL)
 		*out = now;
-	return 0;
+	rc = 0;
+out:
+	return store_end(st, rc, __func__);
 }
 
 int
-store_targeting_set(struct store *st, enum store_targeting t)
+store_targeting_set(struct store *st, enum store_targeting t,
+    const struct store_actor *who)
 {
+	struct store_settings was, now;
+	struct audit_json jb, ja;
 	sqlite3_stmt *q;
+	int rc = -1;
 
 	if ((unsigned)t > STORE_TARGETING_CLIENT) {
 		log_warnx("%s: targeting mode %d", __func__, (int)t);
 		return -1;
 	}
+	if (!audit_actor_ok(who, __func__))
+		return -1;
+	if (store_begin(st, __func__) == -1)
+		return -1;
+	if (store_settings_get(st, &was) == -1)
+		goto out;
 	q = stmt_get(st, STMT_TARGETING_SET);
 	if (sqlite3_bind_text(q, 1, settings_targeting[t], -1, SQLITE_STATIC) !=
 	    SQLITE_OK ||
-	    sqlite3_bind_int64(q, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK)
-		return stmt_bind_failed(st, q, __func__);
-	if (stmt_run(st, q, NULL, __func__) == -1)
-		return -1;
-	log_info("%s: %s: targeting is now %s-side", __func__, st->path,
-	    settings_targeting[t]);
-	return 0;
+	    sqlite3_bind_int64(q, 2, (sqlite3_int64)time(NULL)) != SQLITE_OK) {
+		stmt_bind_failed(st, q, __func__);
+		goto out;
+	}
+	if (stmt_run(st, q, NULL, __func__) == -1 ||
+	    store_settings_get(st, &now) == -1 ||
+	    audit_write(st, who, "settings.targeting", "server_settings",
+	    settings_json(&was, &jb), settings_json(&now, &ja),
+	    __func__) == -1 ||
+	    store_commit(st, __func__) == -1)
+		goto out;
+	log_info("%s: %s: targeting is now %s-side (by %s)", __func__,
+	    st->path, settings_targeting[t], who->account);
+	rc = 0;
+out:
+	return store_end(st, rc, __func__);
 }

@@ -412,6 +412,69 @@ static const struct stmt_def stmt_defs[STMT__COUNT] = {
 	    "UPDATE server_settings SET targeting = ?1, "
 	    "targeting_source = 'admin', changed_at = ?2 WHERE id = 1" },
 
+	/* --- audit.c ---------------------------------------------------- */
+	[STMT_AUDIT_HEAD] = { "audit_head",
+	    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1" },
+	[STMT_AUDIT_INSERT] = { "audit_insert",
+	    "INSERT INTO audit (seq, time, program, account, address, action, "
+	    "object, before, after, prev_hash, hash) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)" },
+	[STMT_AUDIT_SINCE] = { "audit_since",
+	    "SELECT seq, time, program, account, address, action, object, "
+	    "before, after, prev_hash, hash FROM audit WHERE time >= ?1 "
+	    "ORDER BY seq" },
+	[STMT_AUDIT_ALL] = { "audit_all",
+	    "SELECT seq, time, program, account, address, action, object, "
+	    "before, after, prev_hash, hash FROM audit ORDER BY seq" },
+
+	[STMT_AUDIT_APPROVAL_OF] = { "audit_approval_of",
+	    "SELECT d.action, coalesce(d.deadline, 0) FROM deployments d "
+	    "JOIN revisions r ON r.revision_id = d.revision_id "
+	    "WHERE r.update_ref = ?1 AND d.group_ref = ?2" },
+	[STMT_AUDIT_APPROVALS] = { "audit_approvals",
+	    "SELECT g.name || ' (' || d.action || ')' FROM deployments d "
+	    "JOIN revisions r ON r.revision_id = d.revision_id "
+	    "JOIN target_groups g ON g.id = d.group_ref "
+	    "WHERE r.update_ref = ?1 ORDER BY g.name" },
+	[STMT_AUDIT_DECLINED] = { "audit_declined",
+	    "SELECT coalesce(max(declined), 0) FROM revisions "
+	    "WHERE update_ref = ?1" },
+	[STMT_AUDIT_MEMBERSHIPS] = { "audit_memberships",
+	    "SELECT g.name || CASE cg.origin WHEN 'client' THEN ' (client)' "
+	    "ELSE '' END FROM computer_groups cg "
+	    "JOIN target_groups g ON g.id = cg.group_ref "
+	    "WHERE cg.computer_ref = ?1 ORDER BY g.name" },
+
+	[STMT_GROUP_CHILDREN] = { "group_children",
+	    "SELECT count(*) FROM target_groups WHERE parent = ?1" },
+	[STMT_GROUP_DELETE] = { "group_delete",
+	    "DELETE FROM target_groups WHERE id = ?1 AND builtin = 0" },
+	[STMT_COMPUTER_GROUP_DELETE] = { "computer_group_delete",
+	    "DELETE FROM computer_groups WHERE computer_ref = ?1 "
+	    "AND group_ref = ?2" },
+	[STMT_COMPUTER_GROUP_ADMIN] = { "computer_group_admin",
+	    "INSERT INTO computer_groups (computer_ref, group_ref, origin) "
+	    "VALUES (?1, ?2, 'admin') ON CONFLICT (computer_ref, group_ref) "
+	    "DO UPDATE SET origin = 'admin'" },
+
+	/* --- account.c -------------------------------------------------- */
+	[STMT_ACCOUNT_GET] = { "account_get",
+	    "SELECT id, name, role, iterations, salt, verifier, created, "
+	    "changed FROM accounts WHERE name = ?1" },
+	[STMT_ACCOUNT_INSERT] = { "account_insert",
+	    "INSERT INTO accounts (name, role, iterations, salt, verifier, "
+	    "created, changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)" },
+	[STMT_ACCOUNT_SET_PASSWORD] = { "account_set_password",
+	    "UPDATE accounts SET iterations = ?2, salt = ?3, verifier = ?4, "
+	    "changed = ?5 WHERE name = ?1" },
+	[STMT_ACCOUNT_SET_ROLE] = { "account_set_role",
+	    "UPDATE accounts SET role = ?2, changed = ?3 WHERE name = ?1" },
+	[STMT_ACCOUNT_DELETE] = { "account_delete",
+	    "DELETE FROM accounts WHERE name = ?1" },
+	[STMT_ACCOUNT_EACH] = { "account_each",
+	    "SELECT id, name, role, iterations, salt, verifier, created, "
+	    "changed FROM accounts ORDER BY name" },
+
 	/* --- expire.c ----------------------------------------------------- */
 	/*
 	 * An expired revision stops being the latest: the scan engine, the
@@ -644,6 +707,17 @@ store_commit(struct store *st, const char *caller)
 		return -1;
 	}
 	st->in_tx = 0;
+	/*
+	 * The change and its audit row are durable now: say where the chain
+	 * ends, so that a log kept elsewhere can show a cut-off tail later
+	 * (wsusutil audit verify --head).  Logged here, not in audit.c, so
+	 * no caller can commit a change and forget the line.
+	 */
+	if (st->audit_pending) {
+		st->audit_pending = 0;
+		log_info("Audit head %lld %s", (long long)st->audit_seq,
+		    st->audit_hash);
+	}
 	return 0;
 }
 
@@ -656,6 +730,7 @@ store_rollback(struct store *st, const char *caller)
 	if (!st->in_tx)
 		return;
 	st->in_tx = 0;
+	st->audit_pending = 0;   /* the row went with the change */
 	/* SQLite may have rolled back already (e.g. after SQLITE_FULL). */
 	if (sqlite3_get_autocommit(st->db))
 		return;

@@ -14,7 +14,24 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "limits_common.h"   /* LIMIT_PASSWORD_BYTES, LIMIT_ACCOUNT_NAME_BYTES */
+
 struct store;
+
+/*
+ * Who makes a change.  Every changing store function takes one and writes
+ * an audit row naming it in the same transaction as the change (audit.c);
+ * a NULL actor, or one with an empty or over-long field, is refused (-1)
+ * before anything is written.  The strings are the caller's and are copied.
+ */
+struct store_actor {
+	const char *program;   /* "wsusutil", "wsusd", "ApiRemoting30" */
+	const char *account;   /* account name, or "local" */
+	const char *address;   /* peer address, or "local" */
+};
+#define STORE_ACTOR_PROGRAM_MAX  32   /* bytes of program, excluding NUL */
+#define STORE_ACTOR_ACCOUNT_MAX 256   /* bytes of account */
+#define STORE_ACTOR_ADDRESS_MAX  64   /* bytes of address */
 
 #define STORE_GUID_LEN  36            /* canonical lowercase, no braces */
 #define STORE_FQDN_MAX  256
@@ -71,7 +88,8 @@ int store_advert_get(struct store *st, const struct store_advert *dflt,
  * generation and set changed_at = now, in one transaction.  On success
  * a->generation and a->changed_at hold the new values.  Returns 0 or -1.
  */
-int store_advert_set(struct store *st, struct store_advert *a);
+int store_advert_set(struct store *st, struct store_advert *a,
+    const struct store_actor *who);
 
 /*
  * store_advert_url - the URL WsusUtil prints for a configuration: https
@@ -163,7 +181,8 @@ struct store_import {
  * (may be NULL) count revisions.  Returns 0 or -1 (nothing written).
  */
 int store_import_batch(struct store *st, const struct store_import *u,
-    unsigned n, unsigned *added, unsigned *skipped);
+    unsigned n, unsigned *added, unsigned *skipped,
+    const struct store_actor *who);
 
 /* The catalogue generation: bumped by every import, approval, decline,
  * group or membership change.  Cheap to poll (same rule as
@@ -215,10 +234,11 @@ int store_deployment_each(struct store *st,
  * Returns 0, -1 (error), or -2 (no such update or group).
  */
 int store_approve(struct store *st, const char *update_id, const char *group,
-    enum store_action action, time_t deadline, const char *admin);
+    enum store_action action, time_t deadline, const struct store_actor *who);
 /* store_decline - mark the update declined and drop its approvals.
  * Returns 0, -1, or -2 (no such update). */
-int store_decline(struct store *st, const char *update_id, const char *admin);
+int store_decline(struct store *st, const char *update_id,
+    const struct store_actor *who);
 /*
  * store_expire - expire the latest revision of update_id (expire.c): its
  * state becomes "expired" and it stops being the latest revision, so the
@@ -229,7 +249,8 @@ int store_decline(struct store *st, const char *update_id, const char *admin);
  * the latest again.  Returns 0, -1, or -2 (no such update, or it has no
  * current revision: never published or already expired).
  */
-int store_expire(struct store *st, const char *update_id);
+int store_expire(struct store *st, const char *update_id,
+    const struct store_actor *who);
 /* store_revision_number - the highest revision number stored for
  * update_id, expired revisions included (expire.c): >= 0, -2 when the
  * update has no revision (or update_id is not a GUID), -1 on error. */
@@ -238,7 +259,14 @@ int store_revision_number(struct store *st, const char *update_id);
 /* Groups: add (parent by name or GUID, default All Computers) -> 0, -1,
  * -2 (parent missing) or -3 (name taken); the new GUID goes to guid_out. */
 int store_group_add(struct store *st, const char *name, const char *parent,
-    char guid_out[STORE_GUID_LEN + 1]);
+    char guid_out[STORE_GUID_LEN + 1], const struct store_actor *who);
+/*
+ * store_group_del - delete a group (name or GUID) with its approvals and
+ * memberships.  0, -1, -2 (no such group), -3 (a built-in group), -4 (it
+ * has child groups: delete those first).
+ */
+int store_group_del(struct store *st, const char *name_or_guid,
+    const struct store_actor *who);
 /* Look a group up by name (case-insensitive) or GUID: 1 found, 0, -1. */
 int store_group_find(struct store *st, const char *name_or_guid,
     struct store_group *g);
@@ -282,7 +310,22 @@ int store_computer_touch_sync(struct store *st, const char *computer_id, time_t 
  * included; Unassigned Computers is recorded too, so that client-side
  * targeting cannot move the computer either.  0, -1, -2 (no computer),
  * -3 (no group). */
-int store_computer_assign(struct store *st, const char *computer, const char *group);
+int store_computer_assign(struct store *st, const char *computer, const char *group,
+    const struct store_actor *who);
+
+/*
+ * store_computer_group_add - the admin API's "add to group, allow
+ * multiple groups": an administrator's membership of the computer (id or
+ * DNS name) in group, beside its others (a client-made one becomes the
+ * administrator's; an Unassigned Computers pin goes).  0, -1, -2 (no
+ * computer), -3 (no group).
+ */
+int store_computer_group_add(struct store *st, const char *computer,
+    const char *group, const struct store_actor *who);
+/* store_computer_group_remove - remove one membership: 0, -1, -2, -3, -4
+ * (the computer is not in that group). */
+int store_computer_group_remove(struct store *st, const char *computer,
+    const char *group, const struct store_actor *who);
 
 /* What store_computer_request did. */
 enum store_request {
@@ -399,10 +442,11 @@ int store_settings_get(struct store *st, struct store_settings *s);
  * Returns 0 or -1.
  */
 int store_settings_seed(struct store *st, const struct store_settings *conf,
-    struct store_settings *out);
+    struct store_settings *out, const struct store_actor *who);
 /* store_targeting_set - the admin API's setter: the mode, from now on
  * kept across restarts whatever wsusd.conf says.  0 or -1. */
-int store_targeting_set(struct store *st, enum store_targeting t);
+int store_targeting_set(struct store *st, enum store_targeting t,
+    const struct store_actor *who);
 /* store_targeting_name - "server" or "client". */
 const char *store_targeting_name(enum store_targeting t);
 
@@ -448,5 +492,154 @@ struct updatedoc *updatedoc_parse(const char *xml, size_t len, char *err,
 const struct store_import *updatedoc_import(const struct updatedoc *d);
 
 void updatedoc_free(struct updatedoc *d);   /* accepts NULL */
+
+/* ======================================================================
+ * The audit log (audit.c): one row per administrative change, written in
+ * the same transaction as the change by every changing function above and
+ * below, chained by SHA-256.  Client traffic (RegisterComputer, reports,
+ * events, sync times) is not an administrative change and is not audited.
+ * ====================================================================== */
+
+#define STORE_AUDIT_HASH_HEX 64       /* hex digits of a row's hash */
+#define STORE_AUDIT_VALUE_MAX 4096    /* bytes of a before/after text, incl. NUL */
+
+/*
+ * One row as stored.  before/after: compact JSON objects of the fields the
+ * change touched ("" when there is nothing: before of an addition, after
+ * of a deletion).  hash = SHA-256 over prev_hash and the canonical form of
+ * the other fields (see audit.c); prev_hash of the first row is 64 zeros.
+ * Every pointer lives only during the callback.
+ */
+struct store_audit_row {
+	int64_t     seq;               /* 1, 2, 3, ... without gaps */
+	time_t      time;              /* UTC seconds */
+	const char *program, *account, *address;
+	const char *action;            /* "approve", "group.add", "user.add", ... */
+	const char *object;            /* what it acted on: an update id, a name */
+	const char *before, *after;
+	const char *prev_hash, *hash;  /* lowercase hex */
+};
+
+/*
+ * store_audit_head - the last row's seq and hash (seq 0 and 64 zeros for
+ * an empty log) into *seq and hash_hex.  0 or -1.
+ */
+int store_audit_head(struct store *st, int64_t *seq,
+    char hash_hex[STORE_AUDIT_HASH_HEX + 1]);
+
+/*
+ * store_audit_each - call cb for every row with time >= since (0: all), in
+ * seq order.  cb returns 0 to go on, non-zero to stop (then -1).  0 or -1.
+ */
+int store_audit_each(struct store *st, time_t since,
+    int (*cb)(void *arg, const struct store_audit_row *r), void *arg);
+
+/*
+ * store_audit_verify - walk the whole chain: seqs 1..n without gaps, each
+ * prev_hash the previous row's hash, each hash recomputed from the row;
+ * with expected_head (64 hex digits, any case; NULL: none) the chain must
+ * also hold a row with that hash (a head logged earlier: a log cut off
+ * after it no longer does).  Returns 0 when all holds; 1 when it does not,
+ * with *first_bad_seq the first row that is wrong or missing (the row
+ * after the last one for a cut-off tail) and the reason logged once; -1 on
+ * a database error.
+ */
+int store_audit_verify(struct store *st, const char *expected_head,
+    int64_t *first_bad_seq);
+
+/*
+ * store_audit_record - the door for changes that live outside the
+ * database (configuration files, certificate and trust stores): one audit
+ * row, in its own transaction.  The caller records after the change took
+ * effect.  action, object: 1..255 bytes; before/after as above (NULL =
+ * "").  0 or -1.
+ */
+int store_audit_record(struct store *st, const struct store_actor *who,
+    const char *action, const char *object, const char *before,
+    const char *after);
+
+/* ======================================================================
+ * Administrator accounts (account.c) for ApiRemoting30.
+ * ====================================================================== */
+
+enum store_role { STORE_ROLE_NONE, STORE_ROLE_REPORTER,
+	STORE_ROLE_ADMINISTRATOR };
+
+#define STORE_ACCOUNT_NAME_MAX (LIMIT_ACCOUNT_NAME_BYTES + 1)  /* bytes of a name, incl. NUL */
+#define STORE_PASSWORD_MAX     LIMIT_PASSWORD_BYTES         /* bytes of a password */
+
+struct store_account {
+	char            name[STORE_ACCOUNT_NAME_MAX];  /* as first written */
+	enum store_role role;
+	int             has_password;  /* 0: a Kerberos principal (name@REALM) */
+	time_t          created, changed;
+};
+
+/* "Administrator", "Reporter" ("None" for STORE_ROLE_NONE). */
+const char *store_role_name(enum store_role r);
+/* The role for a name, any case; STORE_ROLE_NONE if it is neither. */
+enum store_role store_role_parse(const char *name);
+
+/*
+ * store_account_get - look name up (case-insensitive) into *out (may be
+ * NULL).  Returns 1 found, 0 not, -1 on error.
+ */
+int store_account_get(struct store *st, const char *name,
+    struct store_account *out);
+
+/*
+ * store_account_check_password - whether (pw, len) is name's password:
+ * PBKDF2-HMAC-SHA256 with the account's salt and iteration count, compared
+ * in constant time; every buffer holding derived bytes is wiped.  On a
+ * match *role (may be NULL) is the account's role.  Returns 1 match, 0 no
+ * match (also: no such account, no password, len over
+ * STORE_PASSWORD_MAX; the same work is done for an unknown name, so the
+ * time does not tell), -1 on error.
+ */
+int store_account_check_password(struct store *st, const char *name,
+    const char *pw, size_t len, enum store_role *role);
+
+/*
+ * store_account_add - a new account.  name: 1..255 bytes of printable
+ * ASCII without ':', '\\' or space (':' and '\\' would break the NTLM
+ * file); a name with '@' is a Kerberos principal and takes no password
+ * (pw must be NULL), any other name needs a password of 1..
+ * STORE_PASSWORD_MAX bytes.  Writes the PBKDF2 verifier, and for a
+ * password account rewrites the NTLM file (store_ntlm_write) in the same
+ * transaction.  Returns 0, -1 (error or bad argument, logged), -3 (the
+ * name exists, any case).
+ */
+int store_account_add(struct store *st, const char *name, enum store_role role,
+    const char *pw, size_t len, const char *ntlm_domain,
+    const struct store_actor *who);
+/* store_account_passwd - a new password (not for a principal): 0, -1, -2
+ * (no such account, or it is a principal). */
+int store_account_passwd(struct store *st, const char *name, const char *pw,
+    size_t len, const char *ntlm_domain, const struct store_actor *who);
+/* store_account_role - change the role: 0, -1, -2 (no such account). */
+int store_account_set_role(struct store *st, const char *name,
+    enum store_role role, const struct store_actor *who);
+/* store_account_del - delete; its NTLM lines go too: 0, -1, -2. */
+int store_account_del(struct store *st, const char *name,
+    const char *ntlm_domain, const struct store_actor *who);
+/* store_account_each - every account, by name. */
+int store_account_each(struct store *st,
+    int (*cb)(void *arg, const struct store_account *a), void *arg);
+
+/*
+ * store_ntlm_write - (re)write DATA_DIR/admin/ntlm-users, the file
+ * gss-ntlmssp reads through NTLM_USER_FILE, from the accounts in the
+ * store: for each account with a password, a line "name:UID:X*32:NTHASH:
+ * [U          ]:LCT-00000000:" and the same for "DOMAIN\\name" with
+ * ntlm_domain.  NT hashes never enter the database: they are carried
+ * over from the file being replaced (an account whose hash is missing
+ * there is left out, logged: `wsusutil user passwd` restores it).  Mode
+ * 0600 in a 0700 directory, written atomically (temporary file, fsync,
+ * rename).  The daemon calls it at start-up.  Returns the number of
+ * accounts written, or -1.
+ */
+int store_ntlm_write(struct store *st, const char *ntlm_domain);
+/* store_ntlm_path - DATA_DIR/admin/ntlm-users (owned by st). */
+const char *store_ntlm_path(struct store *st);
 
 #endif /* WSUSD_STORE_H */

@@ -5,7 +5,7 @@
  * may leak into store.h: callers outside store/ see domain functions only.
  * Public functions are store_*; helpers private to store/ are prefixed by
  * their file (stmt_*, schema_*, guid_*, advert_*, catalog_*, group_*,
- * computer_*), except the transaction
+ * computer_*, audit_*, account_*), except the transaction
  * and step primitives of db.c, which every store file calls by the
  * folder's name (store_begin, store_commit, store_rollback, store_step).
  */
@@ -127,6 +127,32 @@ enum stmt_id {
 	STMT_REVISION_EXPIRE,  /* latest revision -> expired, not latest */
 	STMT_REVISION_NUMBER_MAX,
 
+	/* audit.c */
+	STMT_AUDIT_HEAD,       /* last row: seq, hash */
+	STMT_AUDIT_INSERT,
+	STMT_AUDIT_SINCE,      /* rows with time >= ?1, by seq */
+	STMT_AUDIT_ALL,        /* every row, by seq (verify) */
+
+	STMT_AUDIT_APPROVAL_OF,    /* (update ref, group ref) -> action, deadline */
+	STMT_AUDIT_APPROVALS,      /* update ref -> "Group (action)" rows */
+	STMT_AUDIT_DECLINED,       /* update ref -> declined (0/1) */
+	STMT_AUDIT_MEMBERSHIPS,    /* computer ref -> group names */
+
+	/* group.c, computer.c: the admin API's changes */
+	STMT_GROUP_CHILDREN,       /* group ref -> number of child groups */
+	STMT_GROUP_DELETE,
+	STMT_COMPUTER_GROUP_DELETE, /* (computer ref, group ref) */
+	STMT_COMPUTER_GROUP_ADMIN,  /* the insert, or the origin becomes 'admin' */
+
+	/* account.c */
+	STMT_ACCOUNT_GET,
+	STMT_ACCOUNT_INSERT,
+	STMT_ACCOUNT_SET_PASSWORD,
+	STMT_ACCOUNT_SET_ROLE,
+	STMT_ACCOUNT_DELETE,
+	STMT_ACCOUNT_EACH,
+
+
 	STMT__COUNT
 };
 
@@ -210,6 +236,11 @@ struct store {
 	int           version;               /* user_version after migrations */
 	int           migrated;              /* migrations this open applied */
 	int           in_tx;                 /* inside store_begin .. commit */
+	int           audit_pending;         /* this transaction wrote an audit row */
+	int64_t       audit_seq;             /* ... its seq and hash, logged as */
+	char          audit_hash[STORE_AUDIT_HASH_HEX + 1];  /* "Audit head" on commit */
+	char          data_dir[STORE_PATH_MAX];  /* as given to store_open */
+	char          ntlm_path[STORE_PATH_MAX]; /* data_dir/admin/ntlm-users */
 	time_t        retention_next;        /* store_retention_run: next run, 0 = now */
 	sqlite3_stmt *stmts[STMT__COUNT];
 
@@ -342,6 +373,54 @@ int group_guids(struct store *st, enum stmt_id id, const char *key,
  * logged: the text may come from a peer).
  */
 int computer_key(const char *in, char out[STORE_GUID_LEN + 1]);
+
+/* --- audit.c: the audit log; the door every change goes through ------- */
+
+/*
+ * A before/after value under construction: a compact JSON object built
+ * with audit_json_*.  Text that does not fit is cut and marked "…": an
+ * audit row never fails for being long.
+ */
+struct audit_json {
+	char   s[STORE_AUDIT_VALUE_MAX];
+	size_t n;
+	int    fields;
+};
+void audit_json_init(struct audit_json *j);                      /* "{" */
+void audit_json_str(struct audit_json *j, const char *key, const char *v);
+void audit_json_int(struct audit_json *j, const char *key, int64_t v);
+/* audit_json_raw - v is JSON already (an array, an object, true). */
+void audit_json_raw(struct audit_json *j, const char *key, const char *v);
+const char *audit_json_end(struct audit_json *j);                /* "}" */
+
+/*
+ * audit_actor_ok - whether who is a usable actor (every field 1..its
+ * STORE_ACTOR_*_MAX bytes, printable); logs caller and why if not.
+ * Changing functions call it before store_begin.  1 or 0.
+ */
+int audit_actor_ok(const struct store_actor *who, const char *caller);
+
+/*
+ * audit_write - append one row for a change made in the caller's open
+ * transaction (store_begin'd; the row commits or rolls back with the
+ * change).  before/after: NULL = "".  Sets st->audit_pending so that
+ * store_commit logs the new head.  Returns 0 or -1 after logging (the
+ * caller then rolls back: no change without its row).
+ */
+int audit_write(struct store *st, const struct store_actor *who,
+    const char *action, const char *object, const char *before,
+    const char *after, const char *caller);
+
+/*
+ * audit_list - run statement id with ref bound to ?1 and write column 0
+ * of its rows as a JSON array of strings into out (len bytes; rows that
+ * do not fit are dropped and counted as "+N more").  For the before and
+ * after of changes that touch a set (approvals, memberships).  0 or -1.
+ */
+int audit_list(struct store *st, enum stmt_id id, int64_t ref, char *out,
+    size_t len, const char *caller);
+
+/* --- account.c: administrator accounts and the NTLM file -------------- */
 
 /* --- settings.c: store.h (server_settings: targeting mode, retention) - */
 

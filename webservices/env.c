@@ -83,7 +83,10 @@ ws_settings_seed(struct store *st, const struct config *conf)
 	want.event_days_workstation = conf->event_days_workstation;
 	want.event_days_server = conf->event_days_server;
 	ws_registrations_per_addr = conf->registrations_per_address;
-	if (store_settings_seed(st, &want, &now) == -1) {
+	/* wsusd.conf's values, written by the daemon itself: audited when
+	 * they change what is in force (store_settings_seed). */
+	if (store_settings_seed(st, &want, &now, &(const struct store_actor){
+	    "wsusd", "local", "local" }) == -1) {
 		log_warnx("%s: cannot store the targeting and retention settings",
 		    __func__);
 		return -1;

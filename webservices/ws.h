@@ -16,6 +16,14 @@
 
 struct store;
 
+/* What an authenticated admin-plane caller may do (server/auth.c decides;
+ * a store account's role). */
+enum ws_role {
+	WS_ROLE_NONE          = 0,
+	WS_ROLE_REPORTER      = 1,
+	WS_ROLE_ADMINISTRATOR = 2,
+};
+
 struct ws_request {
 	enum ws_service  service;
 	const char      *soapaction;      /* raw header value (with quotes), or NULL */
@@ -28,6 +36,9 @@ struct ws_request {
 	const char      *content_url;     /* "http://fqdn:8530" */
 	int64_t          config_gen;      /* configuration generation */
 	time_t           config_changed;  /* when it last changed (GetConfig LastChange) */
+	/* ApiRemoting30 only: who server/auth.c authenticated. */
+	const char *account;  /* authenticated account, or NULL */
+	int role;  /* enum ws_role: WS_ROLE_NONE 0, WS_ROLE_REPORTER 1, WS_ROLE_ADMINISTRATOR 2 */
 };
 
 struct ws_response {

@@ -19,7 +19,8 @@ gen_before=$(sqlite3 "$T/data/wsusd.db" 'select generation from advert')
 [ "$gen_before" = 1 ] && ok "generation unchanged after refusal" || fail "generation $gen_before"
 
 # The short name is in the SAN: accepted; URL printed as WsusUtil does.
-out=$("$UTIL" -c "$T/wsusd.conf" configuressl wsus 2>&1); st=$?
+# stdout is the URL alone, as WsusUtil prints it; the audit head goes to stderr.
+out=$("$UTIL" -c "$T/wsusd.conf" configuressl wsus 2>"$T/cssl.err"); st=$?
 [ $st = 0 ] && [ "$out" = "https://wsus:$HTTPS_PORT" ] && ok "configuressl wsus prints https://wsus:$HTTPS_PORT" ||
 	fail "configuressl wsus: $st '$out'"
 for _ in $(seq 1 30); do grep -q "WSUS_CONFIG_SUCCESS" "$T/wsusd.log" && break; sleep 0.1; done
@@ -34,7 +35,7 @@ row=$(sqlite3 "$T/data/wsusd.db" 'select fqdn, using_ssl, https_port, generation
 [ "$row" = "wsus|1|$HTTPS_PORT|2" ] && ok "store: fqdn, SSL flag, port, generation 2" || fail "store row $row"
 
 # Case-insensitive match, back to the FQDN.
-out=$("$UTIL" -c "$T/wsusd.conf" configuressl WSUS.TEST 2>&1)
+out=$("$UTIL" -c "$T/wsusd.conf" configuressl WSUS.TEST 2>>"$T/cssl.err")
 [ "$out" = "https://WSUS.TEST:$HTTPS_PORT" ] && ok "FQDN accepted case-insensitively" || fail "WSUS.TEST: $out"
 
 # --force overrides a refusal with a warning.
@@ -44,8 +45,10 @@ out=$("$UTIL" -c "$T/wsusd.conf" configuressl other.example.test --force 2>&1); 
 
 # Port rule: http_port 80 advertises 443 (MS-WUSP §2.1); checked on a copy.
 sed "s/^http_port = .*/http_port = 80/" "$T/wsusd.conf" >"$T/port80.conf"
-out=$("$UTIL" -c "$T/port80.conf" configuressl wsus.test 2>&1)
+out=$("$UTIL" -c "$T/port80.conf" configuressl wsus.test 2>>"$T/cssl.err")
 [ "$out" = "https://wsus.test:443" ] && ok "content port 80 -> https://FQDN:443" || fail "port rule: $out"
+[ "$(grep -c '^wsusutil: Audit head [0-9]* [0-9a-f]\{64\}$' "$T/cssl.err")" = 3 ] &&
+	ok "each configuressl printed the audit head on stderr" || fail "stderr: $(cat "$T/cssl.err")"
 
 # A certificate without serverAuth, and an expired one, are refused.
 make_cert "$T/pki" clientonly "$FQDN" clientAuth "DNS:$FQDN"

@@ -50,6 +50,10 @@ t_field(const struct config *c, const char *name, char *buf, size_t len)
 		    offsetof(struct config, event_days_server), 1 },
 		{ "registrations_per_address",
 		    offsetof(struct config, registrations_per_address), 1 },
+		{ "ntlm_domain", offsetof(struct config, ntlm_domain), 0 },
+		{ "keytab", offsetof(struct config, admin_keytab), 0 },
+		{ "basic", offsetof(struct config, admin_basic), 0 },
+		{ "channel_binding", offsetof(struct config, admin_channel_binding), 0 },
 	};
 
 	if (strcmp(name, "require") == 0)
@@ -72,7 +76,8 @@ static const char *const t_all_keys[] = {
 	"fqdn", "bind", "http_port", "https_port", "data_dir", "log_level",
 	"workers", "cert", "key", "require", "targeting",
 	"event_retention_workstation_days", "event_retention_server_days",
-	"registrations_per_address",
+	"registrations_per_address", "ntlm_domain", "keytab", "basic",
+	"channel_binding",
 };
 #define T_NKEYS (sizeof(t_all_keys) / sizeof(t_all_keys[0]))
 
@@ -105,6 +110,10 @@ static const struct {
 	{ __LINE__, "event_retention_workstation_days", "15" },
 	{ __LINE__, "event_retention_server_days", "90" },
 	{ __LINE__, "registrations_per_address", "500" },
+	{ __LINE__, "ntlm_domain", "WSUSD" },
+	{ __LINE__, "keytab",     "" },
+	{ __LINE__, "basic",      "no" },
+	{ __LINE__, "channel_binding", "accept" },
 	{ __LINE__, "key",        "" },
 	{ __LINE__, "require",    "ClientWebService SimpleAuthWebService "
 	    "DssAuthWebService ServerSyncWebService ApiRemoting30" },
@@ -243,6 +252,15 @@ static const struct {
 	{ __LINE__, NULL, B("[server]\nbind = ::1\n"), { { "bind", "::1" } } },
 	{ __LINE__, NULL, B("[server]\nbind = 2001:db8::8530\n"),
 	  { { "bind", "2001:db8::8530" } } },
+	/* [admin] ntlm_domain: kept as written (NTLMv2 compares it exactly). */
+	{ __LINE__, NULL, B("[admin]\nntlm_domain = Corp-Lab_1\n"),
+	  { { "ntlm_domain", "Corp-Lab_1" } } },
+	/* [admin] keytab, basic, channel_binding (enums in table spelling). */
+	{ __LINE__, NULL, B("[admin]\nkeytab = http.keytab\nbasic = YES\n"
+	  "channel_binding = Require\n"), { { "keytab", "http.keytab" },
+	  { "basic", "yes" }, { "channel_binding", "require" } } },
+	{ __LINE__, NULL, B("[admin]\nchannel_binding = off\n"),
+	  { { "channel_binding", "off" } } },
 	/* [ssl] require: empty = none; case-insensitive; any spacing. */
 	{ __LINE__, NULL, B("[ssl]\nrequire =\n"), { { "require", "(none)" } } },
 	{ __LINE__, NULL, B("[ssl]\nrequire = # nothing\n"),
@@ -333,6 +351,15 @@ static const struct {
 	{ __LINE__, B("[server]\nworkers = 1\n[tls]\n[server]\nworkers = 1\n"),
 	  5, "duplicate key \"workers\" in [server] (first set on line 2)" },
 	{ __LINE__, B("[ssl]\nrequire =\nrequire =\n"), 3, "duplicate key" },
+	{ __LINE__, B("[admin]\nntlm_domain = CORP\\LAB\n"), 2,
+	  "a NetBIOS domain name is letters, digits" },
+	{ __LINE__, B("[admin]\nntlm_domain = ABCDEFGHIJKLMNOP\n"), 2,
+	  "ntlm_domain" },
+	{ __LINE__, B("[admin]\nntlm_domain =\n"), 2, "ntlm_domain" },
+	{ __LINE__, B("[admin]\nbasic = maybe\n"), 2,
+	  "basic: \"maybe\" is not one of no|yes" },
+	{ __LINE__, B("[admin]\nchannel_binding = strict\n"), 2,
+	  "is not one of accept|require|off" },
 	{ __LINE__, B("[server]\ntargeting = group\n"), 2,
 	  "targeting: \"group\" is not one of server|client" },
 	{ __LINE__, B("[server]\nevent_retention_workstation_days = 0\n"), 2,

@@ -546,6 +546,117 @@ all_zero(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/* MD4: every test vector of RFC 1320 appendix A.5. */
+static void
+test_md4(void)
+{
+	static const struct {
+		int          line;
+		const char  *msg, *md4;
+	} cases[] = {
+		{ __LINE__, "", "31d6cfe0d16ae931b73c59d7e0c089c0" },
+		{ __LINE__, "a", "bde52cb31de33e46245e05fbdbd6fb24" },
+		{ __LINE__, "abc", "a448017aaf21d8525fc10ae87aa6729d" },
+		{ __LINE__, "message digest", "d9130a8164549fe818874806e1c7014b" },
+		{ __LINE__, "abcdefghijklmnopqrstuvwxyz",
+		  "d79e1c308aa5bbcdeea8ed63df412da9" },
+		{ __LINE__, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		  "0123456789", "043f8582f241db351ce627e153e7f0e4" },
+		{ __LINE__, "1234567890123456789012345678901234567890123456789012"
+		  "3456789012345678901234567890",
+		  "e33b4ddc9c38f2199c3e7b164fcc0536" },
+	};
+	uint8_t d[16], w[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unhex(cases[i].md4, w, sizeof(w));
+		crypto_md4(cases[i].msg, strlen(cases[i].msg), d);
+		T_CHECK(cases[i].line, memcmp(d, w, 16) == 0, "md4 \"%s\"",
+		    cases[i].msg);
+	}
+}
+
+/*
+ * The NT hash: MD4 of UTF-16LE.  "Password" is MS-NLMP 4.2.2.1.2's
+ * NTOWFv1; "SecREt01" is the Davenport NTLM paper's example (both checked
+ * with `openssl dgst -md4 -provider legacy` over the UTF-16LE bytes).
+ */
+static void
+test_nt_hash(void)
+{
+	static const struct {
+		int          line;
+		const char  *pw;
+		const char  *nt;   /* NULL: refused */
+	} cases[] = {
+		{ __LINE__, "Password", "a4f49c406510bdcab6824ee7c30fd852" },
+		{ __LINE__, "password", "8846f7eaee8fb117ad06bdd830b7586c" },
+		{ __LINE__, "", "31d6cfe0d16ae931b73c59d7e0c089c0" },
+		{ __LINE__, "SecREt01", "cd06ca7c7e10c99b1d33b7485a2ed808" },
+		{ __LINE__, "\xc3\xa9t\xc3\xa9", NULL },          /* filled below */
+		{ __LINE__, "\xc3", NULL },                        /* cut UTF-8 */
+		{ __LINE__, "\xc0\xaf", NULL },                    /* overlong */
+		{ __LINE__, "\xed\xa0\x80", NULL },                /* a surrogate */
+	};
+	uint8_t d[16], w[16];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = crypto_nt_hash(cases[i].pw, strlen(cases[i].pw), d);
+
+		if (i == 4) {
+			/* U+00E9 U+0074 U+00E9 as UTF-16LE, hashed directly. */
+			static const uint8_t u16[] = { 0xe9, 0, 't', 0, 0xe9, 0 };
+
+			crypto_md4(u16, sizeof(u16), w);
+			T_CHECK(cases[i].line, rc == 0 && memcmp(d, w, 16) == 0,
+			    "nt hash of non-ASCII text");
+			continue;
+		}
+		if (cases[i].nt == NULL) {
+			T_CHECK(cases[i].line, rc == -1, "bad UTF-8 accepted");
+			continue;
+		}
+		unhex(cases[i].nt, w, sizeof(w));
+		T_CHECK(cases[i].line, rc == 0 && memcmp(d, w, 16) == 0,
+		    "nt hash \"%s\"", cases[i].pw);
+	}
+	T_OK(crypto_nt_hash("x", CRYPTO_PASSWORD_MAX + 1, d) == -1,
+	    "over-long password accepted");
+}
+
+/* PBKDF2-HMAC-SHA256: RFC 7914 section 11 and the widely used vectors. */
+static void
+test_pbkdf2(void)
+{
+	static const struct {
+		int          line;
+		const char  *pw, *salt;
+		unsigned     iter;
+		const char  *dk;
+	} cases[] = {
+		{ __LINE__, "password", "salt", 1,
+		  "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b" },
+		{ __LINE__, "password", "salt", 2,
+		  "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43" },
+		{ __LINE__, "password", "salt", 4096,
+		  "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a" },
+		{ __LINE__, "passwd", "salt", 1,
+		  "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc" },
+	};
+	uint8_t d[32], w[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unhex(cases[i].dk, w, sizeof(w));
+		T_CHECK(cases[i].line, crypto_pbkdf2_sha256(cases[i].pw,
+		    strlen(cases[i].pw), (const uint8_t *)cases[i].salt,
+		    strlen(cases[i].salt), cases[i].iter, d, sizeof(d)) == 0 &&
+		    memcmp(d, w, 32) == 0, "pbkdf2 %s/%s/%u", cases[i].pw,
+		    cases[i].salt, cases[i].iter);
+	}
+	T_OK(crypto_pbkdf2_sha256("p", 1, (const uint8_t *)"s", 1, 0, d,
+	    sizeof(d)) == -1, "zero iterations accepted");
+}
+
 static void
 test_digests(void)
 {
@@ -894,6 +1005,9 @@ main(void)
 	test_key_matches();
 	test_random();
 	test_digests();
+	test_md4();
+	test_nt_hash();
+	test_pbkdf2();
 	test_aead();
 	test_b64();
 	test_ct_equal();

@@ -26,6 +26,10 @@
 
 #define T_PATH_MAX 4096   /* no <limits.h>: see store_int.h */
 
+/* The actor of every change these tests make. */
+static const struct store_actor t_who = { "test_store", "tester", "local" };
+#define T_WHO (&t_who)
+
 static char tmp[256];   /* mkdtemp result; short, so tpath never truncates */
 
 /* Every table and view the first migration must create. */
@@ -284,7 +288,7 @@ test_advert(const char *dir)
 	    "advert_get without default failed once written");
 
 	t0 = time(NULL);
-	T_OK(store_advert_set(st, &other) == 0, "advert_set failed");
+	T_OK(store_advert_set(st, &other, T_WHO) == 0, "advert_set failed");
 	t1 = time(NULL);
 	T_OK(other.generation == 2, "set generation %lld",
 	    (long long)other.generation);
@@ -301,12 +305,12 @@ test_advert(const char *dir)
 		struct store_advert bad = { "bad.example",
 		    bad_adverts[i].using_ssl, bad_adverts[i].http_port,
 		    bad_adverts[i].https_port, 0, 0 };
-		T_CHECK(bad_adverts[i].line, store_advert_set(st, &bad) == -1,
+		T_CHECK(bad_adverts[i].line, store_advert_set(st, &bad, T_WHO) == -1,
 		    "bad advert accepted");
 	}
 	/* fqdn with no NUL inside its buffer. */
 	memset(b.fqdn, 'a', sizeof(b.fqdn));
-	T_OK(store_advert_set(st, &b) == -1, "unterminated fqdn accepted");
+	T_OK(store_advert_set(st, &b, T_WHO) == -1, "unterminated fqdn accepted");
 	T_OK(store_generation(st) == 2, "refused set bumped the generation");
 	store_close(st);
 }
@@ -331,7 +335,7 @@ test_second_handle(const char *dir)
 	for (int i = 0; i < 3; i++)
 		T_OK(store_generation(daemon) == g, "idle poll %d moved", i);
 
-	T_OK(store_advert_set(util, &a) == 0, "set from second handle");
+	T_OK(store_advert_set(util, &a, T_WHO) == 0, "set from second handle");
 	T_OK(a.generation == g + 1, "util generation %lld",
 	    (long long)a.generation);
 	T_OK(store_generation(daemon) == g + 1,
@@ -342,7 +346,7 @@ test_second_handle(const char *dir)
 
 	/* And the other way round, twice, to exercise the cache. */
 	for (int i = 0; i < 2; i++) {
-		T_OK(store_advert_set(daemon, &a) == 0, "set from daemon");
+		T_OK(store_advert_set(daemon, &a, T_WHO) == 0, "set from daemon");
 		T_OK(store_generation(util) == g + 2 + i,
 		    "util did not see the daemon's change %d", i);
 		T_OK(store_generation(daemon) == g + 2 + i,
@@ -853,7 +857,7 @@ test_catalog(const char *dir)
 	T_OK(g0 == 1, "fresh catalogue generation %lld", (long long)g0);
 
 	batch_make(u);
-	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped) == 0,
+	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped, T_WHO) == 0,
 	    "import failed");
 	T_OK(added == N_CAT && skipped == 0, "added %u skipped %u", added,
 	    skipped);
@@ -861,11 +865,11 @@ test_catalog(const char *dir)
 	T_OK(g == g0 + 1, "import bumped generation to %lld", (long long)g);
 
 	/* Again: every revision is already there. */
-	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped) == 0 &&
+	T_OK(store_import_batch(st, u, N_CAT, &added, &skipped, T_WHO) == 0 &&
 	    added == 0 && skipped == N_CAT, "re-import: added %u skipped %u",
 	    added, skipped);
 	T_OK(store_catalog_generation(st) == g, "re-import bumped generation");
-	T_OK(store_import_batch(st, u, 0, &added, &skipped) == 0 &&
+	T_OK(store_import_batch(st, u, 0, &added, &skipped, T_WHO) == 0 &&
 	    added == 0 && skipped == 0, "empty batch");
 
 	/* A batch with one invalid row writes nothing. */
@@ -878,7 +882,7 @@ test_catalog(const char *dir)
 		bad_mutate(&bad[1], bad_imports[i].what);
 		added = 99;
 		T_CHECK(bad_imports[i].line, store_import_batch(st, bad, 2,
-		    &added, NULL) == -1 && added == 0, "bad batch accepted");
+		    &added, NULL, T_WHO) == -1 && added == 0, "bad batch accepted");
 	}
 	T_OK(peek_int(db, "SELECT count(*) FROM updates") == N_CAT &&
 	    peek_int(db, "SELECT count(*) FROM revisions") == N_CAT,
@@ -888,7 +892,7 @@ test_catalog(const char *dir)
 	/* Upper-case GUIDs are accepted and stored canonical. */
 	imp(&bad[0], "0E000000-0000-4000-8000-0000000000AB", 1,
 	    STORE_KIND_DRIVER, "driver");
-	T_OK(store_import_batch(st, bad, 1, &added, NULL) == 0 && added == 1,
+	T_OK(store_import_batch(st, bad, 1, &added, NULL, T_WHO) == 0 && added == 1,
 	    "upper-case update id refused");
 	T_OK(store_revision_of(st, "0e000000-0000-4000-8000-0000000000ab") > 0,
 	    "upper-case update id not stored canonical");
@@ -1017,7 +1021,7 @@ test_group_tree(const char *dir)
 	for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++) {
 		gen = store_catalog_generation(st);
 		memset(guid, 0, sizeof(guid));
-		n = store_group_add(st, adds[i].name, adds[i].parent, guid);
+		n = store_group_add(st, adds[i].name, adds[i].parent, guid, T_WHO);
 		T_CHECK(adds[i].line, n == adds[i].rc, "rc %d", n);
 		T_CHECK(adds[i].line, store_catalog_generation(st) ==
 		    gen + (n == 0), "generation");
@@ -1034,7 +1038,7 @@ test_group_tree(const char *dir)
 	for (char *p = upper; *p != '\0'; p++)
 		if (*p >= 'a' && *p <= 'f')
 			*p = (char)(*p - 'a' + 'A');
-	T_OK(store_group_add(st, "DB", upper, guid) == 0, "add by GUID");
+	T_OK(store_group_add(st, "DB", upper, guid, T_WHO) == 0, "add by GUID");
 	T_OK(store_group_find(st, "db", &g) == 1 &&
 	    strcmp(g.parent, g_servers) == 0 && g.builtin == 0 &&
 	    strcmp(g.name, "DB") == 0, "find DB by name");
@@ -1152,7 +1156,7 @@ test_computers(const char *dir)
 	    "unknown computer's groups");
 
 	gen = store_catalog_generation(st);
-	T_OK(store_computer_assign(st, "pc1.EXAMPLE.org", "web") == 0,
+	T_OK(store_computer_assign(st, "pc1.EXAMPLE.org", "web", T_WHO) == 0,
 	    "assign by DNS name");
 	T_OK(store_catalog_generation(st) == gen,
 	    "assign must not bump the catalogue generation (memberships are per scan)");
@@ -1162,19 +1166,19 @@ test_computers(const char *dir)
 	    strcmp(grp[2], STORE_GROUP_ALL_COMPUTERS) == 0,
 	    "inherited groups: %d", n);
 	/* Server-side targeting replaces the membership. */
-	T_OK(store_computer_assign(st, C1, "Desktops") == 0, "re-assign");
+	T_OK(store_computer_assign(st, C1, "Desktops", T_WHO) == 0, "re-assign");
 	n = store_computer_groups(st, C1, grp, 8);
 	T_OK(n == 2 && strcmp(grp[1], STORE_GROUP_ALL_COMPUTERS) == 0,
 	    "after re-assign: %d", n);
-	T_OK(store_computer_assign(st, C1, STORE_GROUP_UNASSIGNED) == 0 &&
+	T_OK(store_computer_assign(st, C1, STORE_GROUP_UNASSIGNED, T_WHO) == 0 &&
 	    store_computer_groups(st, C1, grp, 8) == 2 &&
 	    strcmp(grp[0], STORE_GROUP_UNASSIGNED) == 0, "back to unassigned");
-	T_OK(store_computer_assign(st, "{" C1 "}", g_web) == 0,
+	T_OK(store_computer_assign(st, "{" C1 "}", g_web, T_WHO) == 0,
 	    "assign by braced id and group GUID");
-	T_OK(store_computer_assign(st, "nobody.example.org", "Web") == -2,
+	T_OK(store_computer_assign(st, "nobody.example.org", "Web", T_WHO) == -2,
 	    "unknown computer");
-	T_OK(store_computer_assign(st, C1, "No Such") == -3, "unknown group");
-	T_OK(store_computer_assign(st, "", "Web") == -2, "empty computer");
+	T_OK(store_computer_assign(st, C1, "No Such", T_WHO) == -3, "unknown group");
+	T_OK(store_computer_assign(st, "", "Web", T_WHO) == -2, "empty computer");
 	T_OK(store_computer_groups(st, C1, grp, 1) == 1, "max honoured");
 	store_close(st);
 }
@@ -1242,7 +1246,7 @@ test_approvals(const char *dir)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gen = store_catalog_generation(st);
 		rc = store_approve(st, cases[i].update, cases[i].group,
-		    cases[i].action, i == 0 ? 1900000000 : 0, "alice");
+		    cases[i].action, i == 0 ? 1900000000 : 0, T_WHO);
 		T_CHECK(cases[i].line, rc == cases[i].rc, "rc %d", rc);
 		T_CHECK(cases[i].line, store_catalog_generation(st) ==
 		    gen + (rc == 0), "generation");
@@ -1260,7 +1264,7 @@ test_approvals(const char *dir)
 
 	/* Approving again replaces: one row, a new id. */
 	T_OK(store_approve(st, G_SW1, g_servers, STORE_ACTION_UNINSTALL, 0,
-	    NULL) == 0, "re-approve");
+	    T_WHO) == 0, "re-approve");
 	memset(&s, 0, sizeof(s));
 	(void)store_deployment_each(st, dep_collect, &s);
 	d = dep_find(&s, G_SW1, g_servers);
@@ -1270,9 +1274,9 @@ test_approvals(const char *dir)
 
 	/* Decline drops the approvals and marks the update. */
 	gen = store_catalog_generation(st);
-	T_OK(store_decline(st, G_SW1, "bob") == 0, "decline");
+	T_OK(store_decline(st, G_SW1, T_WHO) == 0, "decline");
 	T_OK(store_catalog_generation(st) == gen + 1, "decline bump");
-	T_OK(store_decline(st, G_NONE, "bob") == -2, "decline unknown");
+	T_OK(store_decline(st, G_NONE, T_WHO) == -2, "decline unknown");
 	memset(&s, 0, sizeof(s));
 	(void)store_deployment_each(st, dep_collect, &s);
 	T_OK(s.n == 1 && dep_find(&s, G_SW1, g_servers) == NULL,
@@ -1284,7 +1288,7 @@ test_approvals(const char *dir)
 
 	/* Approving clears "declined". */
 	T_OK(store_approve(st, G_SW1, "Web", STORE_ACTION_INSTALL, 0,
-	    "alice") == 0, "approve declined");
+	    T_WHO) == 0, "approve declined");
 	memset(&c, 0, sizeof(c));
 	(void)store_catalog_each(st, cat_collect, &c);
 	T_OK(c.declined[cat_find(&c, G_SW1)] == 0, "still declined");
@@ -1293,11 +1297,11 @@ test_approvals(const char *dir)
 	batch_make(u);
 	u[2].revision_number = 201;
 	rev = store_revision_of(st, G_SW1);
-	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL) == 0,
+	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL, T_WHO) == 0,
 	    "import revision 201");
 	T_OK(store_revision_of(st, G_SW1) > rev, "revision 201 not latest");
 	u[2].revision_number = 150;   /* older, imported late: not latest */
-	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL) == 0,
+	T_OK(store_import_batch(st, &u[2], 1, NULL, NULL, T_WHO) == 0,
 	    "import revision 150");
 	memset(&c, 0, sizeof(c));
 	(void)store_catalog_each(st, cat_collect, &c);
@@ -1501,8 +1505,8 @@ test_targeting(const char *dir)
 	    set.event_days_workstation == 15 && set.event_days_server == 90,
 	    "default settings: %d %u %u", (int)set.targeting,
 	    set.event_days_workstation, set.event_days_server);
-	T_OK(store_group_add(st, "Ring A", NULL, ring_a) == 0 &&
-	    store_group_add(st, "Ring B", NULL, ring_b) == 0, "groups");
+	T_OK(store_group_add(st, "Ring A", NULL, ring_a, T_WHO) == 0 &&
+	    store_group_add(st, "Ring B", NULL, ring_b, T_WHO) == 0, "groups");
 
 	/* The registration cap: per address, per window; known ones pass. */
 	T_OK(store_computer_admit(st, C1, "192.0.2.1", now, 3600, 2) == 0,
@@ -1535,7 +1539,7 @@ test_targeting(const char *dir)
 	want.targeting = STORE_TARGETING_CLIENT;
 	want.event_days_workstation = 2;
 	want.event_days_server = 3;
-	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	T_OK(store_settings_seed(st, &want, &set, T_WHO) == 0 &&
 	    set.targeting == STORE_TARGETING_CLIENT &&
 	    set.event_days_workstation == 2 && set.event_days_server == 3,
 	    "seed");
@@ -1561,7 +1565,7 @@ test_targeting(const char *dir)
 	    "unknown computer");
 
 	/* An administrator's assignment is never replaced by a client. */
-	T_OK(store_computer_assign(st, C2, "Ring A") == 0, "admin assigns C2");
+	T_OK(store_computer_assign(st, C2, "Ring A", T_WHO) == 0, "admin assigns C2");
 	T_OK(store_computer_request(st, C2, ring_b) ==
 	    STORE_REQUEST_ADMIN_ASSIGNED, "client request over the admin's");
 	T_OK(store_computer_request(st, C2, STORE_GROUP_UNASSIGNED) ==
@@ -1575,7 +1579,7 @@ test_targeting(const char *dir)
 	    "admin-assigned targets ignore the cookie: %d", n);
 	/* ... Unassigned Computers included, and it replaces client rows. */
 	T_OK(store_computer_request(st, C3, ring_b) == STORE_REQUEST_APPLIED &&
-	    store_computer_assign(st, C3, "Unassigned Computers") == 0 &&
+	    store_computer_assign(st, C3, "Unassigned Computers", T_WHO) == 0 &&
 	    store_computer_request(st, C3, ring_b) ==
 	    STORE_REQUEST_ADMIN_ASSIGNED, "admin Unassigned pins");
 	n = store_computer_groups(st, C3, grp, 8);
@@ -1583,11 +1587,11 @@ test_targeting(const char *dir)
 	    "C3 unassigned: %d", n);
 
 	/* The admin API's mode survives the next start-up seed. */
-	T_OK(store_targeting_set(st, STORE_TARGETING_SERVER) == 0, "set");
-	T_OK(store_settings_seed(st, &want, &set) == 0 &&
+	T_OK(store_targeting_set(st, STORE_TARGETING_SERVER, T_WHO) == 0, "set");
+	T_OK(store_settings_seed(st, &want, &set, T_WHO) == 0 &&
 	    set.targeting == STORE_TARGETING_SERVER && set.targeting_by_admin &&
 	    set.event_days_workstation == 2, "admin mode kept over wsusd.conf");
-	T_OK(store_targeting_set(st, (enum store_targeting)7) == -1,
+	T_OK(store_targeting_set(st, (enum store_targeting)7, T_WHO) == -1,
 	    "bad mode");
 	store_close(st);
 }
@@ -1621,7 +1625,7 @@ test_event_limits(const char *dir)
 	memset(&want, 0, sizeof(want));
 	want.event_days_workstation = 2;
 	want.event_days_server = 5;
-	T_OK(store_settings_seed(st, &want, NULL) == 0, "seed retention");
+	T_OK(store_settings_seed(st, &want, NULL, T_WHO) == 0, "seed retention");
 	for (int i = 0; i < 4; i++) {
 		ev(&e[i], C1, 200 + i, G_SW2, 1000 + i, "");
 		ev(&e[4 + i], C4, 300 + i, G_SW2, 1000 + i, "");
@@ -1671,7 +1675,7 @@ test_catalog_generation_shared(const char *dir)
 		goto out;
 	g = store_catalog_generation(daemon);
 	T_OK(store_catalog_generation(daemon) == g, "idle poll moved");
-	T_OK(store_group_add(util, "Lab", NULL, NULL) == 0, "add from util");
+	T_OK(store_group_add(util, "Lab", NULL, NULL, T_WHO) == 0, "add from util");
 	T_OK(store_catalog_generation(daemon) == g + 1,
 	    "daemon missed the other handle's change");
 	T_OK(store_generation(daemon) >= 0, "advert generation broken");
@@ -1782,7 +1786,7 @@ test_perf(const char *dir)
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	T_OK(store_import_batch(st, u, PERF_N, &added, NULL) == 0 &&
+	T_OK(store_import_batch(st, u, PERF_N, &added, NULL, T_WHO) == 0 &&
 	    added == PERF_N, "import of %d: added %u", PERF_N, added);
 	imp_ms = ms_since(&t0);
 
@@ -1792,6 +1796,336 @@ test_perf(const char *dir)
 	each_ms = ms_since(&t0);
 	printf("test_store: timing: import of %d revisions %.1f ms, "
 	    "catalog_each %.1f ms\n", PERF_N, imp_ms, each_ms);
+	store_close(st);
+}
+
+/* --- the audit log: the door, the chain, tampering ------------------------ */
+
+struct t_rows { int n; char action[16][32]; char account[16][32]; };
+
+static int
+t_audit_row(void *arg, const struct store_audit_row *r)
+{
+	struct t_rows *t = arg;
+
+	if (t->n < 16) {
+		snprintf(t->action[t->n], sizeof(t->action[0]), "%s", r->action);
+		snprintf(t->account[t->n], sizeof(t->account[0]), "%s",
+		    r->account);
+	}
+	t->n++;
+	return 0;
+}
+
+/* t_audit_count - rows in the log (-1 on error). */
+static int
+t_audit_count(struct store *st)
+{
+	struct t_rows t = { 0 };
+
+	return store_audit_each(st, 0, t_audit_row, &t) == 0 ? t.n : -1;
+}
+
+static void
+test_audit(const char *dir)
+{
+	static const struct store_actor bad_actors[] = {
+		{ NULL, "a", "b" }, { "p", "", "b" }, { "p", "a", NULL },
+		{ "p", "a\nb", "c" },
+		{ "0123456789012345678901234567890123", "a", "b" },  /* 34 bytes */
+	};
+	const struct store_actor admin = { "ApiRemoting30", "CORP\\alice",
+	    "192.0.2.7" };
+	char h0[STORE_AUDIT_HASH_HEX + 1], h1[STORE_AUDIT_HASH_HEX + 1];
+	char h3[STORE_AUDIT_HASH_HEX + 1], text[512], db[T_PATH_MAX + 32];
+	struct store_advert a, dflt;
+	struct store_computer c;
+	struct t_rows rows = { 0 };
+	struct store *st;
+	int64_t seq = -1, bad = 0;
+	int n;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	snprintf(db, sizeof(db), "%s/wsusd.db", dir);
+	T_OK(store_audit_head(st, &seq, h0) == 0 && seq == 0 &&
+	    strspn(h0, "0") == STORE_AUDIT_HASH_HEX, "empty log head %lld %s",
+	    (long long)seq, h0);
+	T_OK(store_audit_verify(st, NULL, &bad) == 0, "empty log verifies");
+	T_OK(store_audit_verify(st, h0, &bad) == 0,
+	    "genesis head verifies on an empty log");
+
+	/* No change without an actor, and a refused change writes no row. */
+	for (size_t i = 0; i < sizeof(bad_actors) / sizeof(bad_actors[0]); i++)
+		T_CHECK(__LINE__, store_group_add(st, "NoActor", NULL, NULL,
+		    &bad_actors[i]) == -1, "bad actor %zu accepted", i);
+	T_OK(store_group_add(st, "NoActor", NULL, NULL, NULL) == -1,
+	    "NULL actor accepted");
+	T_OK(t_audit_count(st) == 0, "a refused change wrote a row");
+
+	/* One row per change, with the actor, in order. */
+	T_OK(store_group_add(st, "Ring 1", NULL, NULL, &admin) == 0, "group");
+	T_OK(store_audit_head(st, &seq, h1) == 0 && seq == 1 &&
+	    strcmp(h1, h0) != 0, "head after one change: %lld", (long long)seq);
+	T_OK(store_group_add(st, "Ring 1", NULL, NULL, &admin) == -3 &&
+	    t_audit_count(st) == 1, "a duplicate group wrote a row");
+	memset(&c, 0, sizeof(c));
+	snprintf(c.computer_id, sizeof(c.computer_id), "%s", C1);
+	snprintf(c.dns_name, sizeof(c.dns_name), "pc1.example.org");
+	c.registered = 1000;
+	T_OK(store_computer_upsert(st, &c) == 0 && t_audit_count(st) == 1,
+	    "a client registration was audited");
+	T_OK(store_computer_assign(st, C1, "Ring 1", T_WHO) == 0, "assign");
+	T_OK(store_computer_group_add(st, C1, "Unassigned Computers",
+	    T_WHO) == 0, "add to a second group");
+	T_OK(store_computer_group_remove(st, C1, "Ring 1", T_WHO) == 0,
+	    "remove from a group");
+	T_OK(store_computer_group_remove(st, C1, "Ring 1", T_WHO) == -4,
+	    "remove twice");
+	T_OK(store_targeting_set(st, STORE_TARGETING_CLIENT, T_WHO) == 0,
+	    "targeting");
+	memset(&dflt, 0, sizeof(dflt));
+	snprintf(dflt.fqdn, sizeof(dflt.fqdn), "wsus.example.org");
+	dflt.http_port = 8530;
+	dflt.https_port = 8531;
+	T_OK(store_advert_get(st, &dflt, &a) == 0, "advert default");
+	a.using_ssl = 1;
+	T_OK(store_advert_set(st, &a, T_WHO) == 0, "advert set");
+	T_OK(store_group_del(st, "Ring 1", &admin) == 0, "group delete");
+	T_OK(store_group_del(st, "All Computers", &admin) == -3,
+	    "built-in deleted");
+	T_OK(store_audit_record(st, T_WHO, "trust.add", "ABCDEF",
+	    NULL, "{\"store\":\"Root\"}") == 0, "record a file change");
+	T_OK(store_audit_each(st, 0, t_audit_row, &rows) == 0 && rows.n == 8,
+	    "%d rows", rows.n);
+	{
+		static const char *const want[] = { "group.add",
+		    "computer.assign", "computer.group.add",
+		    "computer.group.remove", "settings.targeting",
+		    "advert.set", "group.delete", "trust.add" };
+
+		for (n = 0; n < 8 && n < rows.n; n++)
+			T_CHECK(__LINE__, strcmp(rows.action[n], want[n]) == 0,
+			    "row %d: %s, not %s", n + 1, rows.action[n],
+			    want[n]);
+	}
+	T_OK(strcmp(rows.account[0], "CORP\\alice") == 0 &&
+	    strcmp(rows.account[1], "tester") == 0, "actors %s %s",
+	    rows.account[0], rows.account[1]);
+	peek_text(db, "SELECT before || ' -> ' || after FROM audit "
+	    "WHERE seq = 3", text, sizeof(text));
+	T_OK(strstr(text, "{\"groups\":[\"Ring 1\"]} -> {\"groups\":[\"Ring 1\","
+	    "\"Unassigned Computers\"]}") != NULL, "memberships before/after: "
+	    "%s", text);
+	peek_text(db, "SELECT before || ' -> ' || after FROM audit "
+	    "WHERE seq = 5", text, sizeof(text));
+	T_OK(strstr(text, "\"targeting\":\"server\"") != NULL &&
+	    strstr(text, "-> {\"targeting\":\"client\"") != NULL,
+	    "targeting before/after: %s", text);
+	peek_text(db, "SELECT address FROM audit WHERE seq = 7", text,
+	    sizeof(text));
+	T_OK(strcmp(text, "192.0.2.7") == 0, "address %s", text);
+	T_OK(store_audit_verify(st, NULL, &bad) == 0, "chain verifies");
+	T_OK(store_audit_head(st, &seq, h3) == 0 && seq == 8, "head 8");
+	T_OK(store_audit_verify(st, h1, &bad) == 0, "an older head is held");
+	T_OK(store_audit_verify(st, h3, &bad) == 0, "the head is held");
+	for (char *p = h3; *p != '\0'; p++)   /* any case */
+		if (*p >= 'a' && *p <= 'f')
+			*p = (char)(*p - 'a' + 'A');
+	T_OK(store_audit_verify(st, h3, &bad) == 0, "upper-case head");
+	T_OK(store_audit_verify(st, "12ab", &bad) == -1, "short head taken");
+	store_close(st);
+
+	/* The triggers refuse honest edits. */
+	T_OK(poke(db, "UPDATE audit SET account = 'mallory' WHERE seq = 2")
+	    == -1, "an audit row was updated");
+	T_OK(poke(db, "DELETE FROM audit WHERE seq = 2") == -1,
+	    "an audit row was deleted");
+	/* Tampering past them: each is caught at the first broken row. */
+	T_OK(poke(db, "DROP TRIGGER audit_no_update; DROP TRIGGER "
+	    "audit_no_delete") == 0, "drop the triggers");
+	T_OK(poke(db, "UPDATE audit SET after = replace(after, "
+	    "'\"targeting\":\"client\"', '\"targeting\":\"server\"') "
+	    "WHERE seq = 5") == 0, "edit row 5");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 5,
+	    "edited row: first bad %lld", (long long)bad);
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET after = replace(after, "
+	    "'\"targeting\":\"server\"', '\"targeting\":\"client\"') "
+	    "WHERE seq = 5") == 0, "undo the edit");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 0,
+	    "the undone edit verifies again");
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET time = time + 1 WHERE seq = 6") == 0,
+	    "edit a time");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 6,
+	    "edited time: first bad %lld", (long long)bad);
+	store_close(st);
+	T_OK(poke(db, "UPDATE audit SET time = time - 1 WHERE seq = 6") == 0,
+	    "undo");
+	/* A whole re-hashed row still breaks the next row's prev_hash. */
+	T_OK(poke(db, "DELETE FROM audit WHERE seq = 3") == 0, "delete row 3");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 1 && bad == 3,
+	    "deleted row: first bad %lld", (long long)bad);
+	store_close(st);
+	/* A cut-off tail verifies on its own, and not against the head. */
+	T_OK(poke(db, "DELETE FROM audit WHERE seq >= 3") == 0, "cut the tail");
+	st = store_open(dir);
+	T_OK(st != NULL && store_audit_verify(st, NULL, &bad) == 0,
+	    "a cut chain is still a chain");
+	T_OK(st != NULL && store_audit_verify(st, h3, &bad) == 1 && bad == 3,
+	    "cut tail against the logged head: first bad %lld",
+	    (long long)bad);
+	/* The log goes on from what is there. */
+	T_OK(st != NULL && store_group_add(st, "Ring 2", NULL, NULL,
+	    T_WHO) == 0 && store_audit_head(st, &seq, h0) == 0 && seq == 3 &&
+	    store_audit_verify(st, NULL, &bad) == 0, "append after the cut");
+	store_close(st);
+}
+
+/* --- accounts and the NTLM file ------------------------------------------- */
+
+static int
+t_count_accounts(void *arg, const struct store_account *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_accounts(const char *dir)
+{
+	static const char *const bad_names[] = { "", "a:b", "dom\\a", "a b",
+	    "#x", "@REALM", "x@", "tab\t" };
+	char ntlm[T_PATH_MAX + 32], db[T_PATH_MAX + 32], *buf = NULL;
+	struct store_account a;
+	enum store_role role;
+	struct stat sb;
+	struct store *st;
+	size_t len = 0;
+	FILE *f;
+	int n = 0;
+
+	if ((st = store_open(dir)) == NULL) {
+		T_OK(0, "store_open failed");
+		return;
+	}
+	snprintf(ntlm, sizeof(ntlm), "%s/admin/ntlm-users", dir);
+	snprintf(db, sizeof(db), "%s/wsusd.db", dir);
+	T_OK(strcmp(store_ntlm_path(st), ntlm) == 0, "ntlm path %s",
+	    store_ntlm_path(st));
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+		T_CHECK(__LINE__, store_account_add(st, bad_names[i],
+		    STORE_ROLE_REPORTER, "pw", 2, "WSUSD", T_WHO) == -1,
+		    "name \"%s\" accepted", bad_names[i]);
+	T_OK(store_account_add(st, "alice", STORE_ROLE_NONE, "pw", 2, "WSUSD",
+	    T_WHO) == -1, "no role accepted");
+	T_OK(store_account_add(st, "alice", STORE_ROLE_ADMINISTRATOR, NULL, 0,
+	    "WSUSD", T_WHO) == -1, "no password accepted");
+	T_OK(store_account_add(st, "alice", STORE_ROLE_ADMINISTRATOR,
+	    "S3cret!", 7, "WSUSD", T_WHO) == 0, "add alice");
+	T_OK(store_account_add(st, "ALICE", STORE_ROLE_REPORTER, "x", 1,
+	    "WSUSD", T_WHO) == -3, "names must ignore case");
+	T_OK(store_account_add(st, "bob@EXAMPLE.ORG", STORE_ROLE_REPORTER,
+	    "x", 1, "WSUSD", T_WHO) == -1, "a principal took a password");
+	T_OK(store_account_add(st, "bob@EXAMPLE.ORG", STORE_ROLE_REPORTER,
+	    NULL, 0, "WSUSD", T_WHO) == 0, "add a principal");
+	T_OK(store_account_get(st, "Alice", &a) == 1 &&
+	    strcmp(a.name, "alice") == 0 && a.role == STORE_ROLE_ADMINISTRATOR &&
+	    a.has_password, "get alice");
+	T_OK(store_account_get(st, "bob@example.org", &a) == 1 &&
+	    a.role == STORE_ROLE_REPORTER && !a.has_password, "get principal");
+	T_OK(store_account_get(st, "nobody", NULL) == 0, "get unknown");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 7,
+	    &role) == 1 && role == STORE_ROLE_ADMINISTRATOR, "right password");
+	T_OK(store_account_check_password(st, "alice", "S3cret?", 7,
+	    &role) == 0 && role == STORE_ROLE_NONE, "wrong password");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 6,
+	    &role) == 0, "a prefix of the password");
+	T_OK(store_account_check_password(st, "nobody", "S3cret!", 7,
+	    &role) == 0, "unknown account");
+	T_OK(store_account_check_password(st, "bob@EXAMPLE.ORG", "", 0,
+	    &role) == 0, "a principal has no password");
+
+	/* The file: 0600, bare and DOMAIN\ lines, the NT hash, no password. */
+	T_OK(stat(ntlm, &sb) == 0 && (sb.st_mode & 0777) == 0600,
+	    "ntlm-users mode %o", (unsigned)(sb.st_mode & 0777));
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	T_OK(buf != NULL && len > 0, "read ntlm-users");
+	if (buf != NULL) {
+		/* MD4(UTF-16LE("S3cret!")), checked with openssl dgst -md4. */
+		T_OK(strstr(buf, "WSUSD\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
+		    "10B2F1961375B20126508C2267862BF0:[U          ]:"
+		    "LCT-00000000:\n") != NULL, "domain line: %s", buf);
+		T_OK(strstr(buf, "\nalice:1:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:")
+		    != NULL, "bare line: %s", buf);
+		T_OK(strstr(buf, "S3cret") == NULL, "the password is in the file");
+		T_OK(strstr(buf, "bob") == NULL, "a principal is in the file");
+		free(buf);
+		buf = NULL;
+	}
+	/* The database holds no NT hash and no password either. */
+	T_OK(peek_int(db, "SELECT count(*) FROM accounts WHERE "
+	    "instr(CAST(verifier AS TEXT), 'S3cret') > 0") == 0,
+	    "password in the database");
+
+	/* A new password replaces the old everywhere; the file follows. */
+	T_OK(store_account_passwd(st, "ALICE", "n3w", 3, "WSUSD", T_WHO) == 0,
+	    "passwd");
+	T_OK(store_account_check_password(st, "alice", "S3cret!", 7,
+	    NULL) == 0 && store_account_check_password(st, "alice", "n3w", 3,
+	    NULL) == 1, "the new password counts, the old does not");
+	T_OK(store_account_passwd(st, "bob@EXAMPLE.ORG", "x", 1, "WSUSD",
+	    T_WHO) == -2, "passwd of a principal");
+	T_OK(store_account_passwd(st, "nobody", "x", 1, "WSUSD", T_WHO) == -2,
+	    "passwd of nobody");
+	T_OK(store_account_set_role(st, "alice", STORE_ROLE_REPORTER,
+	    T_WHO) == 0 && store_account_get(st, "alice", &a) == 1 &&
+	    a.role == STORE_ROLE_REPORTER, "set role");
+	/* A rewrite with another domain keeps the hash (from the file). */
+	T_OK(store_ntlm_write(st, "CORP") == 1, "rewrite for CORP");
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	/* MD4(UTF-16LE("n3w")) = 910f0dcc... (openssl dgst -md4). */
+	T_OK(buf != NULL && strstr(buf, "CORP\\alice:1:XXXXXXXXXXXXXXXXXXXXXXXX"
+	    "XXXXXXXX:910F0DCCB380504CF6EA174AF5CD7966:") != NULL &&
+	    strstr(buf, "WSUSD") == NULL, "CORP file: %s", buf ? buf : "");
+	free(buf);
+	buf = NULL;
+	T_OK(store_account_del(st, "alice", "CORP", T_WHO) == 0 &&
+	    store_account_get(st, "alice", NULL) == 0, "delete");
+	T_OK(store_account_del(st, "alice", "CORP", T_WHO) == -2,
+	    "delete twice");
+	if ((f = fopen(ntlm, "r")) != NULL) {
+		len = fread(buf = calloc(1, 8192), 1, 8191, f);
+		fclose(f);
+	}
+	T_OK(buf != NULL && strstr(buf, "alice") == NULL,
+	    "deleted account still in the file");
+	free(buf);
+	T_OK(store_account_each(st, t_count_accounts, &n) == 0 && n == 1,
+	    "%d accounts left", n);
+	/* Every change above has its row, none shows a secret. */
+	T_OK(peek_int(db, "SELECT count(*) FROM audit WHERE action LIKE "
+	    "'user.%'") == 5, "user rows: %lld", (long long)peek_int(db,
+	    "SELECT count(*) FROM audit WHERE action LIKE 'user.%'"));
+	T_OK(peek_int(db, "SELECT count(*) FROM audit WHERE before || after "
+	    "LIKE '%n3w%' OR before || after LIKE '%S3cret%'") == 0,
+	    "a password in the audit log");
+	T_OK(store_audit_verify(st, NULL, &(int64_t){ 0 }) == 0,
+	    "account chain verifies");
 	store_close(st);
 }
 
@@ -1827,8 +2161,11 @@ main(void)
 	test_catalog_generation_shared(tpath(3, "cat"));
 	test_targeting(tpath(3, "tgt"));
 	test_event_limits(tpath(3, "tgt"));
+	test_audit(tpath(3, "audit"));
+	test_accounts(tpath(3, "acct"));
 	test_perf(tpath(3, "perf"));
 
-	nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (getenv("T_KEEP") == NULL)
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return t_done("test_store");
 }
