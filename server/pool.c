@@ -35,7 +35,7 @@
 #include "server.h"
 
 #define POOL_LIGHT_THREADS   2   /* threads of the light lane */
-#define POOL_HEAVY_NICE      5   /* nice increment of the heavy lane's threads */
+#define POOL_HEAVY_NICE     10   /* nice increment of the heavy lane's threads (CPU share ~1:9) */
 
 struct pool_lane {
 	pthread_mutex_t   lock;

@@ -6,7 +6,7 @@ usage: stall.py measure HTTPS_URL CA_FILE DB
 
 measure: the time and size of one heavy request of each kind (to size the
 catalogue).  probe: NHEAVY processes, each with its own client identity
-and keep-alive connection, send heavy requests back to back (SyncUpdates
+and a new connection for each request, send heavy requests back to back (SyncUpdates
 with LIMIT_CACHED_IDS cached ids and GetExtendedUpdateInfo of 50
 revisions with every fragment type, Accept-Encoding: xpress, gzip) on
 BASE_URL (default HTTPS_URL; the cookies are always got over HTTPS);
@@ -21,6 +21,7 @@ add to the probe's figures.
 """
 import http.client
 import multiprocessing
+import os
 import re
 import ssl
 import sqlite3
@@ -82,6 +83,9 @@ def send(conn, op, body, encoding=True):
 
 
 def heavy_loop(login, base, ca, db, stop_at, counter):
+    # The senders' own CPU (TLS, reading answers) is not what is measured:
+    # let the daemon and the probe have the cores first.
+    os.nice(10)
     s = Session(login, ca, dns="stall.test").login().register()
     reqs = heavy_bodies(s, ids(db))
     conn, i = None, 0
@@ -96,9 +100,11 @@ def heavy_loop(login, base, ca, db, stop_at, counter):
         i += 1
         with counter.get_lock():
             counter.value += 1
-        if close.lower() == "close":
-            conn.close()
-            conn = None
+        # A new connection for every request: the accepting relay worker
+        # changes each time, so the load reaches every worker whatever
+        # the order the connections were spread in.
+        conn.close()
+        conn = None
 
 
 def getconfig_body():
