@@ -48,7 +48,8 @@ STORE_SRCS  := store/open.c store/db.c store/stmt.c store/schema.c store/advert.
 WS_SRCS     := webservices/services.c webservices/env.c webservices/soap.c webservices/wsdl.c \
                webservices/wsdl_blob.S webservices/cookie.c webservices/encoding.c \
                webservices/client.c webservices/simpleauth.c webservices/reporting.c \
-               webservices/catalog.c webservices/apiremoting.c webservices/scope.c
+               webservices/catalog.c webservices/apiremoting.c webservices/scope.c \
+               webservices/dssauth.c webservices/serversync.c
 SERVER_SRCS := server/main.c server/route.c server/content.c server/tls.c server/relay.c server/peer.c \
                server/http.c server/pool.c server/advert.c server/certwatch.c server/auth.c
 ADMIN_SRCS  := admin/wsusutil.c admin/wsusutil_tls.c admin/wsusutil_pki.c admin/certreq.c \

@@ -132,6 +132,10 @@
 #define LIMIT_SYNC_PAGE_XML_BYTES  (5u << 20)  /* metadata XML in one SyncUpdates page: 5 MiB, WSUS's
                                                   MaxXMLPerRequest default (5242880); over it the page is Truncated */
 #define LIMIT_ANSWER_BYTES        (16u << 20)  /* one SOAP answer before compression: 16 MiB; over it a fault */
+#define LIMIT_DSS_UPDATES_PER_REQUEST  100    /* ids in one GetUpdateData (MaxNumberOfUpdatesPerRequest); more is InvalidParameters */
+#define LIMIT_DSS_FILTER_IDS           200    /* categories + classifications in one GetRevisionIdList filter */
+#define LIMIT_DSS_BLOB_INLINE_BYTES   5120    /* update XML up to this size goes inline (XmlUpdateBlob); larger in a cabinet, as real WSUS */
+#define LIMIT_DSS_COOKIE_LIFETIME_S  14400    /* ServerSyncWebService cookie: 240 minutes, as real WSUS */
 #define LIMIT_EVENT_CLOCK_SKEW_S        300    /* TimeAtTarget up to this far ahead (seconds) is believed; later is taken as the arrival time */
 #define LIMIT_EVENTS_PER_COMPUTER      5000    /* events kept per computer; the oldest (by arrival) are dropped */
 #define LIMIT_REGISTRATIONS_PER_ADDR    500    /* new computers per client address (IPv6: per /64) ...

@@ -17,7 +17,7 @@
  *
  *   offset size  field
  *        0    1  version = 1                    \
- *        1    1  kind (1 auth, 2 client)         | clear, authenticated
+ *        1    1  kind (enum cookie_kind)          | clear, authenticated
  *        2    2  reserved = 0                    | as GCM associated data
  *        4    4  key id, little-endian          /
  *        8   12  GCM nonce (random per cookie)
@@ -385,7 +385,7 @@ cookie_seal(struct cookie *c, char *b64, size_t b64len)
 		log_warnx("%s: no cookie key loaded", __func__);
 		goto out;
 	}
-	if ((c->kind != COOKIE_AUTH && c->kind != COOKIE_CLIENT) ||
+	if (!COOKIE_KIND_OK(c->kind) ||
 	    c->expires < c->issued)
 		goto out;
 
@@ -449,7 +449,7 @@ cookie_open(const char *b64, size_t len, enum cookie_kind want,
 	if (n != COOKIE_PAYLOAD_BYTES)
 		goto out;
 	if (blob[1] != (uint8_t)want ||
-	    (want != COOKIE_AUTH && want != COOKIE_CLIENT))
+	    !COOKIE_KIND_OK(want))
 		goto out;
 
 	/* Authentic from here on: fill *out whatever the verdict. */

@@ -24,7 +24,14 @@
 /* Canonical GUID text, with its NUL. */
 #define COOKIE_GUID_TEXT 37
 
-enum cookie_kind { COOKIE_AUTH = 1, COOKIE_CLIENT = 2 };
+enum cookie_kind {
+	COOKIE_AUTH = 1,      /* SimpleAuth authorization cookie (clients) */
+	COOKIE_CLIENT = 2,    /* ClientWebService cookie */
+	COOKIE_DSS_AUTH = 3,  /* DssAuth authorization cookie (downstream servers;
+	                       * computer_id holds the downstream server id) */
+	COOKIE_DSS = 4        /* ServerSyncWebService cookie */
+};
+#define COOKIE_KIND_OK(k) ((k) >= COOKIE_AUTH && (k) <= COOKIE_DSS)
 
 struct cookie {
 	enum cookie_kind kind;
@@ -64,7 +71,7 @@ void cookie_shutdown(void);
  * cookie_seal - seal *c (kind, ids, times, config_gen) under the current
  * key; sets c->key_id.  Writes COOKIE_B64_LEN base64 characters and a NUL
  * to b64 (b64len must be at least COOKIE_B64_LEN + 1).  Fails on a kind
- * other than COOKIE_AUTH/COOKIE_CLIENT, expires < issued, or no key.
+ * outside enum cookie_kind, expires < issued, or no key.
  * Returns 0 or -1 (b64 then holds "").
  */
 int  cookie_seal(struct cookie *c, char *b64, size_t b64len);

@@ -40,9 +40,10 @@ static const struct ws_service_def ws_services[WS_NSERVICES] = {
 	    reporting_ops },
 	[WS_DSSAUTH]     = { "DssAuthWebService/DssAuthWebService.asmx",
 	    "http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService",
-	    SOAP_STYLE_ASMX, NULL },
+	    SOAP_STYLE_ASMX, dssauth_ops },
 	[WS_SERVERSYNC]  = { "ServerSyncWebService/ServerSyncWebService.asmx",
-	    "http://www.microsoft.com/SoftwareDistribution", SOAP_STYLE_ASMX, NULL },
+	    "http://www.microsoft.com/SoftwareDistribution", SOAP_STYLE_ASMX,
+	    serversync_ops },
 	[WS_APIREMOTING] = { "ApiRemoting30/WebService.asmx",
 	    "http://www.microsoft.com/SoftwareDistribution/Server/ApiRemotingWebService",
 	    SOAP_STYLE_ASMX, NULL },
@@ -89,7 +90,7 @@ ws_action_op(const struct ws_service_def *svc, const char *action)
 static const char *const ws_small_body_ops[] = { "RegisterComputer", NULL };
 /* Operations that touch neither the catalogue nor a scan. */
 static const char *const ws_light_ops[] = { "GetConfig", "GetCookie",
-    "GetAuthorizationCookie", NULL };
+    "GetAuthorizationCookie", "GetAuthConfig", "GetConfigData", NULL };
 
 static int
 ws_op_in(const struct ws_op *op, const char *const *names)
@@ -198,6 +199,8 @@ ws_handle(const struct ws_request *req, struct ws_response *resp)
 	c.ns = svc->ns;
 	c.style = svc->style;
 	c.now = time(NULL);
+	if (req->service == WS_DSSAUTH || req->service == WS_SERVERSYNC)
+		c.actor = svc->path;
 	wbuf_init(&c.out, 4096);
 
 	lim.max_bytes = ws_small_body(op) ? LIMIT_SOAP_BODY_PREAUTH_BYTES :

@@ -125,7 +125,18 @@ soap_fault(struct ws_call *c, const char *error_code, const char *message)
 		wbuf_puts(&c->out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
 	wbuf_printf(&c->out, "<%s:Envelope xmlns:%s=\"" SOAP_NS_ENV "\"><%s:Body>"
 	    "<%s:Fault><faultcode>%s:%s</faultcode><faultstring>Fault occurred"
-	    "</faultstring><detail>", p, p, p, p, p, server ? "Server" : "Client");
+	    "</faultstring>", p, p, p, p, p, server ? "Server" : "Client");
+	if (c->actor != NULL) {
+		/* MS-WSUSSS §2.2.9: the URL of the service that faulted. */
+		wbuf_puts(&c->out, "<faultactor>");
+		if (c->req->content_url != NULL)
+			wbuf_esc_text(&c->out, c->req->content_url,
+			    strlen(c->req->content_url));
+		wbuf_putc(&c->out, '/');
+		wbuf_esc_text(&c->out, c->actor, strlen(c->actor));
+		wbuf_puts(&c->out, "</faultactor>");
+	}
+	wbuf_puts(&c->out, "<detail>");
 	soap_elem(&c->out, "ErrorCode", error_code);
 	soap_elem(&c->out, "Message", message ? message : "");
 	soap_elem(&c->out, "ID", guid);

@@ -34,6 +34,8 @@ struct ws_call {
 	struct wbuf              out;     /* response body under construction */
 	struct ws_response      *resp;
 	time_t                   now;
+	const char              *actor;   /* WSUSSS: service path; faults then
+	                                   * carry faultactor (MS-WSUSSS §2.2.9) */
 };
 
 /* The server's identity and cookie lifetime (seconds), set once by ws_init;
@@ -81,7 +83,8 @@ int  soap_parse_int(const char *s, size_t len, long long min, long long max,
 /* Text of child `name` of n, or NULL. */
 const char *soap_text(const struct xml_node *n, const char *name);
 
-/* --- client.c, simpleauth.c, reporting.c: operation tables --------------- */
+/* --- client.c, simpleauth.c, reporting.c, dssauth.c, serversync.c:
+ * operation tables ------------------------------------------------------- */
 
 typedef int (*ws_op_fn)(struct ws_call *c);
 
@@ -94,6 +97,9 @@ struct ws_op {
 extern const struct ws_op client_ops[];      /* NULL-terminated */
 extern const struct ws_op simpleauth_ops[];
 extern const struct ws_op reporting_ops[];
+/* --- dssauth.c, serversync.c: the upstream role (MS-WSUSSS) ------------- */
+extern const struct ws_op dssauth_ops[];
+extern const struct ws_op serversync_ops[];
 
 /* --- apiremoting.c: ApiRemoting30, the admin console's service ----------- */
 
@@ -202,6 +208,7 @@ int catalog_rev_known(struct catalog *cat, int64_t rid);
  * includes:
  */
 /* --- cookie.c: cookie.h (sealed cookie records: issue, open, keys) ------ */
+/* --- dssauth.c, serversync.c: the ws_op tables above (upstream role) --- */
 /* --- encoding.c: ws.h ws_encode (xpress / gzip response encoding) ------- */
 /* --- wsdl.c: ws.h wsdl_init, wsdl_render (?wsdl with the advertised URL) */
 
