@@ -388,8 +388,8 @@ test_round_trip(void)
 	c = sample(COOKIE_AUTH);
 	T_OK(cookie_seal(&c, small, sizeof(small)) == -1 && small[0] == '\0',
 	    "seal into a short buffer");
-	c.kind = (enum cookie_kind)3;
-	T_OK(cookie_seal(&c, b64, sizeof(b64)) == -1, "seal kind 3");
+	c.kind = (enum cookie_kind)(COOKIE_DSS + 1);
+	T_OK(cookie_seal(&c, b64, sizeof(b64)) == -1, "seal an unknown kind");
 	c.kind = (enum cookie_kind)0;
 	T_OK(cookie_seal(&c, b64, sizeof(b64)) == -1, "seal kind 0");
 	c = sample(COOKIE_AUTH);
