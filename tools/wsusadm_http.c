@@ -44,36 +44,23 @@
 
 /* A bounded memory sink for answers. */
 struct http_sink {
-	char   *p;
-	size_t  len, cap;
-	int     overflow;
+	struct wbuf b;          /* common/xml.h's growing buffer */
+	int         overflow;   /* the answer passed ADM_BODY_MAX */
 };
 
-/* libcurl write callback: append, NUL-terminated, at most ADM_BODY_MAX. */
+/* libcurl write callback: append, at most ADM_BODY_MAX. */
 static size_t
 http_on_body(char *data, size_t sz, size_t nm, void *arg)
 {
 	struct http_sink *s = arg;
-	size_t n = sz * nm, ncap;
-	char *np;
+	size_t n = sz * nm;
 
-	if (n > ADM_BODY_MAX - s->len) {
+	if (n > ADM_BODY_MAX - s->b.len) {
 		s->overflow = 1;
 		return 0;
 	}
-	if (s->len + n + 1 > s->cap) {
-		ncap = s->cap ? s->cap : 65536;
-		while (ncap < s->len + n + 1)
-			ncap *= 2;
-		if ((np = realloc(s->p, ncap)) == NULL)
-			return 0;
-		s->p = np;
-		s->cap = ncap;
-	}
-	memcpy(s->p + s->len, data, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-	return n;
+	wbuf_put(&s->b, data, n);
+	return s->b.oom ? 0 : n;
 }
 
 /*
@@ -249,7 +236,7 @@ adm_call(struct adm *a, const char *op, const char *body, size_t len,
 		ADM_BODY_MAX, ADM_XML_DEPTH, ADM_XML_ELEMENTS, ADM_XML_TEXT
 	};
 	struct curl_slist *hd = NULL, *nl;
-	struct http_sink sink = { NULL, 0, 0, 0 };
+	struct http_sink sink = { { NULL, 0, 0, 0 }, 0 };
 	struct wbuf env;
 	struct xml_node *root, *b, *f;
 	char errbuf[CURL_ERROR_SIZE], err[256], action[300], want[160];
@@ -294,7 +281,7 @@ adm_call(struct adm *a, const char *op, const char *body, size_t len,
 again:
 	http_auth(a);
 	errbuf[0] = '\0';
-	sink.len = 0;
+	sink.b.len = 0;
 	sink.overflow = 0;
 	if (a->verbose)
 		fprintf(stderr, "debug: POST %s %s (%zu bytes)\n", a->url, op, env.len);
@@ -310,7 +297,7 @@ again:
 	}
 	curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (a->verbose)
-		fprintf(stderr, "debug: %s: HTTP %ld, %zu bytes\n", op, status, sink.len);
+		fprintf(stderr, "debug: %s: HTTP %ld, %zu bytes\n", op, status, sink.b.len);
 	if (status == 401 && tries++ < 2) {
 		if (a->auth == ADM_AUTH_PASSWORD) {
 			/* Negotiate found no usable ticket: NTLM with the password. */
@@ -354,7 +341,7 @@ again:
 		fprintf(stderr, "wsusadm: %s: HTTP %ld from %s\n", op, status, a->url);
 		goto out;
 	}
-	if ((r->doc = xml_parse(sink.p ? sink.p : "", sink.len, &lim, err,
+	if ((r->doc = xml_parse(sink.b.p ? sink.b.p : "", sink.b.len, &lim, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "wsusadm: %s: HTTP %ld, the answer is not XML (%s)\n",
 		    op, status, err);
@@ -386,6 +373,6 @@ out:
 	curl_easy_setopt(a->curl, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hd);
 	wbuf_free(&env);
-	free(sink.p);
+	wbuf_free(&sink.b);
 	return ret;
 }
